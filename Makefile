@@ -1,0 +1,78 @@
+# fleet.kdump developer entry point.  `make test` is the README's test command; `make demo` the showcase.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ROOT     := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV     := $(ROOT)/.venv
+BIN      := $(VENV)/bin
+BUILD    := $(ROOT)/build
+COLL     := $(BUILD)/ansible_collections/fleet/kdump
+PYTHON   ?= $(shell $(ROOT)/scripts/find-python.sh)
+PY_MINOR := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+REQS     := $(if $(filter 3.11,$(PY_MINOR)),requirements-dev-py311.txt,requirements-dev.txt)
+CONSTR   := $(if $(filter 3.11,$(PY_MINOR)),,-c constraints-dev.txt)
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(BUILD):$(HOME)/.ansible/collections
+export ANSIBLE_FORCE_COLOR := 0
+export PY_COLORS := 0
+
+.PHONY: help venv collection-tree lint sanity units molecule-default molecule-fleet molecule-vm test test-matrix demo build clean
+
+help:
+	@echo "make test    - lint, sanity, unit tests, then every Molecule scenario (what CI runs)"
+	@echo "make demo    - build the lab (VM canary + SSH containers), run playbooks/site.yml with a real crash, print the report"
+	@echo "make venv | lint | sanity | units | molecule-default | molecule-fleet | molecule-vm | test-matrix | build | clean"
+
+$(VENV)/.stamp: $(REQS) constraints-dev.txt scripts/find-python.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r $(REQS) $(CONSTR)
+	touch $@
+
+venv: $(VENV)/.stamp
+
+# ansible-test and Molecule need the collection at ansible_collections/fleet/kdump: copy the
+# tracked and new (not ignored) files there, so the tree is exactly what a clone would hold.
+collection-tree:
+	@rm -rf $(COLL) && mkdir -p $(COLL)
+	@cd $(ROOT) && git ls-files -co --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' | rsync -a --files-from=- ./ $(COLL)/
+	@cd $(COLL) && git init -q && git add -A >/dev/null
+
+lint: venv
+	cd $(ROOT) && $(BIN)/ansible-lint --profile production
+
+sanity: venv collection-tree
+	cd $(COLL) && $(BIN)/ansible-test sanity --venv --python $(PY_MINOR) --color no
+
+# PYTEST_ARGS narrows the run, e.g. make units PYTEST_ARGS=tests/unit/plugins/module_utils/test_crashkernel.py
+units: venv collection-tree
+	cd $(COLL) && $(BIN)/ansible-test units --venv --python $(PY_MINOR) --color no $(PYTEST_ARGS)
+
+molecule-default: venv collection-tree
+	lab/container.sh setup-host && lab/container.sh build
+	cd $(ROOT) && $(BIN)/molecule test -s default
+
+molecule-fleet: venv collection-tree
+	lab/container.sh setup-host && lab/container.sh build
+	cd $(ROOT) && $(BIN)/molecule test -s fleet
+
+molecule-vm: venv collection-tree
+	lab/vm.sh setup-host && lab/vm.sh build
+	cd $(ROOT) && $(BIN)/molecule test -s vm
+
+test: venv
+	@$(ROOT)/scripts/test.sh
+
+test-matrix: venv
+	@for suite in bullseye bookworm trixie; do \
+	  FLEET_KDUMP_VM_SUITE=$$suite $(MAKE) molecule-vm || exit 1; \
+	done
+
+demo: venv
+	@$(ROOT)/lab/demo.sh
+
+build: venv
+	cd $(ROOT) && $(BIN)/ansible-galaxy collection build --force
+
+clean:
+	rm -rf $(BUILD) fleet-kdump-*.tar.gz
