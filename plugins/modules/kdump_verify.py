@@ -1,0 +1,702 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleet.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: kdump_verify
+short_description: Prove that kdump is armed, find the host's crash dumps and read kernel diagnostics
+version_added: 0.1.0
+description:
+  - Read-only check of one host's kdump readiness, gathered in a single module call.
+  - Trusts the kernel, not the distribution's service state (Debian's C(kdump-tools) unit is V(active) even when
+    nothing is loaded): the ground truth is C(/sys/kernel/kexec_crash_loaded).
+  - Runs the checks C(kexec_supported), C(crashkernel_cmdline), C(memory_reserved), C(capture_kernel_loaded),
+    C(service_enabled), C(capture_initrd), C(dump_dir), C(free_space), C(remote_target) and
+    C(compression_supported), and reports each as RV(checks) with a readable detail.
+  - Lists the dumps already written (newest first) with the panic line and the start of the backtrace taken from
+    the dump's own dmesg file, so a report shows why each host crashed.
+  - In a container it reports RV(kexec_supported=false) and RV(ready=false) with the reason, never a traceback:
+    the kernel belongs to the host.
+  - A check that cannot run because a tool is missing fails with a detail saying so; whether that makes the host
+    not ready depends on O(require).
+  - The C(free_space) check compares the free space of the dump directory with a conservative estimate of the
+    next dump, returned as RV(estimated_dump_bytes). The estimate starts from C(MemTotal) (the size of a C(-d 0)
+    ELF dump), subtracts C(MemFree) when the dump level excludes free pages (bit 16, as in C(-d 31)) and halves
+    the rest when makedumpfile compresses pages. Cache, user and zero pages are not subtracted, so real C(-d 31)
+    compressed dumps are normally much smaller; memory use at crash time can still differ from now.
+author: fleet.kdump contributors (@fleet)
+options:
+  require:
+    description:
+      - The checks that must pass for RV(ready) to be V(true).
+      - The default is the whole armed checklist (every check).
+      - Checks not listed still run and are reported in RV(checks).
+    type: list
+    elements: str
+    choices: [kexec_supported, crashkernel_cmdline, memory_reserved, capture_kernel_loaded, service_enabled,
+              capture_initrd, dump_dir, free_space, remote_target, compression_supported]
+  fail_if_not_ready:
+    description:
+      - Fail the task when RV(ready) is V(false); the message lists the failing required checks.
+      - The result still holds every return value.
+    type: bool
+    default: false
+  dumps_since:
+    description:
+      - Only report dumps written at or after this time, to prove a test crash wrote a B(new) dump.
+      - Epoch seconds (V(1767225600)) or an ISO 8601 time (V(2026-01-01T00:00:00Z)). A time without offset is the
+        managed host's local time.
+      - A dump's time is the modification time of its core file, that is when writing it ended.
+    type: str
+  dump_path:
+    description:
+      - The local directory to check and to search for dumps.
+      - Default is the dump directory of the host's kdump configuration (C(path) in C(/etc/kdump.conf),
+        C(KDUMP_COREDIR) in C(/etc/default/kdump-tools), C(KDUMP_SAVEDIR) in C(/etc/sysconfig/kdump)),
+        C(/var/crash) when unset.
+      - When set, C(dump_dir) and C(free_space) are checked on it even if the configured target is remote.
+    type: path
+  family:
+    description:
+      - Which distribution family's dump layout, service and tools to expect.
+      - V(auto) detects it from C(/etc/os-release).
+    type: str
+    choices: [auto, rhel, debian, suse]
+    default: auto
+  diagnostics:
+    description:
+      - Non-destructive SysRq keys to trigger through C(/proc/sysrq-trigger); what the kernel prints for each is
+        returned in RV(diagnostics).
+      - Allowed keys are V(l) (backtrace of all active CPUs), V(m) (memory information), V(p) (registers),
+        V(t) (task states) and V(w) (blocked tasks). Any other key (V(c) crashes the kernel, V(b) reboots,
+        V(o) powers off, V(e) and V(i) kill processes, V(f) runs the OOM killer, ...) is refused with an error
+        before anything runs.
+      - These keys only print into the kernel log and change nothing on disk or in the kernel's state, so they run
+        in check mode too. V(t) on a host with many tasks prints a lot, which a slow serial console may take
+        seconds to drain.
+    type: list
+    elements: str
+    default: []
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: The module never changes anything; check mode returns the same result.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+    details: Read-only, there is never a difference to show.
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: posix
+notes:
+  - Needs root to read C(/proc/iomem) addresses, C(/proc/1/environ) and to use SysRq.
+  - Remote targets are probed without mounting anything, each bounded by a timeout. SSH uses
+    C(ssh -o BatchMode=yes -o ConnectTimeout=5 -i <key> <user@host> true), so the key must work without a password
+    and the host key must already be trusted, as in the capture kernel. NFS uses C(showmount -e <server>) and
+    looks for the export, or connects to TCP port 2049 when C(showmount) is not installed.
+  - Dumps on SSH/NFS targets are not listed (they are not on this host); set O(dump_path) to a local mount of the
+    target to list them.
+  - Dump layouts. RHEL C(<path>/<ip>-<YYYY-MM-DD-HH:MM:SS>/vmcore) with C(vmcore-dmesg.txt), incomplete while
+    C(vmcore-incomplete) exists. Debian C(<path>/<YYYYMMDDHHMM>/dump.<stamp>) with C(dmesg.<stamp>), incomplete
+    while C(dump-incomplete) exists. SUSE C(<path>/<YYYY-MM-DD-HH-MM>/vmcore) with C(README.txt); without
+    C(README.txt) the dump is reported incomplete.
+seealso:
+  - module: fleet.kdump.kdump_reserve
+  - module: fleet.kdump.kdump_config
+'''
+
+EXAMPLES = r'''
+- name: Check that kdump is armed
+  fleet.kdump.kdump_verify:
+  register: kdump_state
+
+- name: Fail when kdump is not armed, listing why
+  fleet.kdump.kdump_verify:
+    fail_if_not_ready: true
+
+- name: Only require what a container can prove
+  fleet.kdump.kdump_verify:
+    require: [service_enabled, dump_dir, compression_supported]
+
+- name: Prove the test crash wrote exactly one new complete dump
+  fleet.kdump.kdump_verify:
+    dumps_since: "{{ crash_started_at }}"
+  register: after_crash
+  failed_when: >-
+    after_crash.dumps | length != 1 or not after_crash.dumps[0].complete
+    or 'sysrq triggered crash' not in (after_crash.dumps[0].panic | default('', true))
+
+- name: Capture memory information and blocked tasks from the kernel
+  fleet.kdump.kdump_verify:
+    diagnostics: [m, w]
+  register: kernel_info
+'''
+
+RETURN = r'''
+ready:
+  description: Every check in O(require) passed.
+  returned: always
+  type: bool
+  sample: true
+reasons:
+  description: One short line per failed required check, C(<check>: <detail>).
+  returned: always
+  type: list
+  elements: str
+  sample: ["kexec_supported: no kexec in container (podman): the kernel belongs to the host"]
+checks:
+  description: Every check with its result, in a stable order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The check's stable name.
+      type: str
+      sample: capture_kernel_loaded
+    ok:
+      description: Whether it passed.
+      type: bool
+      sample: true
+    detail:
+      description: What was found.
+      type: str
+      sample: capture kernel loaded (/sys/kernel/kexec_crash_loaded = 1)
+family:
+  description: The distribution family whose layout and tools were used.
+  returned: always
+  type: str
+  sample: debian
+container:
+  description: Whether the module ran in a container.
+  returned: always
+  type: bool
+  sample: false
+kexec_supported:
+  description: The kernel supports kdump here (C(/sys/kernel/kexec_crash_loaded) exists and not a container).
+  returned: always
+  type: bool
+  sample: true
+crashkernel_running:
+  description: The effective C(crashkernel=) values on the running kernel's command line, or V(null).
+  returned: always
+  type: str
+  sample: 256M
+reserved_bytes:
+  description: Bytes reserved for the capture kernel (C(/sys/kernel/kexec_crash_size)), V(null) when unreadable.
+  returned: always
+  type: int
+  sample: 268435456
+crash_regions:
+  description: The C(Crash kernel) regions of C(/proc/iomem) (empty when not root).
+  returned: always
+  type: list
+  elements: str
+  sample: ["0x2b000000-0x3affffff"]
+crash_kernel_loaded:
+  description: C(/sys/kernel/kexec_crash_loaded) is V(1).
+  returned: always
+  type: bool
+  sample: true
+service:
+  description: The kdump service of the family. C(active) is reported but not trusted (Debian's unit is always active).
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: Unit name.
+      type: str
+      sample: kdump-tools
+    enabled:
+      description: C(systemctl is-enabled) says enabled; V(null) when systemctl is missing.
+      type: bool
+      sample: true
+    active:
+      description: C(systemctl is-active) says active; V(null) when systemctl is missing.
+      type: bool
+      sample: true
+tool_status:
+  description: The distribution tool's own verdict (C(kdumpctl status), C(kdump-config status)); V(null) on SUSE
+    or when the tool is missing.
+  returned: always
+  type: dict
+  contains:
+    ready:
+      description: Operational / ready to kdump according to the tool.
+      type: bool
+    messages:
+      description: The tool's output lines.
+      type: list
+      elements: str
+    last_test:
+      description: RHEL 10+ notice about the last C(kdumpctl test).
+      type: str
+dump_path:
+  description: The directory checked and searched for dumps.
+  returned: always
+  type: str
+  sample: /var/crash
+target:
+  description: The configured dump target, C(type) and C(location).
+  returned: always
+  type: dict
+  sample: {type: local, location: null}
+free_bytes:
+  description: Free bytes for root-owned writes on the file system holding RV(dump_path) (its nearest existing parent).
+  returned: always
+  type: int
+  sample: 2147483648
+estimated_dump_bytes:
+  description: Conservative estimate of the next dump's size (see the description), V(null) without C(MemTotal).
+  returned: always
+  type: int
+  sample: 402653184
+memory_bytes:
+  description: C(MemTotal) of C(/proc/meminfo) in bytes.
+  returned: always
+  type: int
+  sample: 1029779456
+boot_id:
+  description: C(/proc/sys/kernel/random/boot_id); changes with every boot, including the reboot after a crash.
+  returned: always
+  type: str
+  sample: 4f1e0d2c-0d3e-4c1b-9a53-1f6c3f7b2a10
+kernel:
+  description: Release of the running kernel.
+  returned: always
+  type: str
+  sample: 6.1.0-28-amd64
+dumps:
+  description: Dumps found under RV(dump_path), newest first, filtered by O(dumps_since).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: The dump's directory.
+      type: str
+      sample: /var/crash/202611272341
+    time:
+      description: When the core file was last written, ISO 8601 UTC.
+      type: str
+      sample: "2026-11-27T23:41:52Z"
+    timestamp:
+      description: The same time in epoch seconds.
+      type: int
+      sample: 1795822912
+    size_bytes:
+      description: Total size of the directory's files.
+      type: int
+      sample: 48234496
+    complete:
+      description: V(false) for leftovers of an interrupted capture (C(vmcore-incomplete), C(dump-incomplete)).
+      type: bool
+      sample: true
+    files:
+      description: File names in the dump's directory.
+      type: list
+      elements: str
+      sample: [dmesg.202611272341, dump.202611272341]
+    core:
+      description: The core file's name.
+      type: str
+      sample: dump.202611272341
+    dmesg:
+      description: The dmesg file's name, V(null) when there is none.
+      type: str
+      sample: dmesg.202611272341
+    panic:
+      description: The panic line and the first lines of the backtrace (timestamps stripped), V(null) when the
+        dump has no dmesg or it holds no panic.
+      type: str
+      sample: "Kernel panic - not syncing: sysrq triggered crash\nCPU: 0 PID: 1234 Comm: sh"
+diagnostics:
+  description: What the kernel printed for each O(diagnostics) key, by key. A key that could not run holds the reason.
+  returned: always
+  type: dict
+  sample: {w: "sysrq: Show Blocked State\ntask:kworker/0:1 state:D stack:0 pid:42"}
+msg:
+  description: One line summary, V(kdump is ready) or the failed required checks.
+  returned: always
+  type: str
+  sample: kdump is ready
+changed:
+  description: Always V(false).
+  returned: always
+  type: bool
+  sample: false
+'''
+
+import errno
+import os
+import socket
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fleet.kdump.plugins.module_utils.common import FAMILIES, CommandRunner, host_family, read_text
+from ansible_collections.fleet.kdump.plugins.module_utils import crashkernel, kdump_settings, kdump_state, makedumpfile
+
+# The file system root the module looks at; the unit tests point it at a temporary tree.
+HOST_ROOT = '/'
+# Bounds for the remote target probes (seconds).
+PROBE_TIMEOUT = 20
+# How long to let the kernel print after a SysRq key ('l' reaches other CPUs asynchronously).
+SYSRQ_SETTLE_SECONDS = 0.5
+DIAGNOSTICS_MAX_BYTES = 1024 * 1024
+FS_TARGETS = ('raw', 'ext2', 'ext3', 'ext4', 'minix', 'btrfs', 'xfs')
+
+
+def host_path(path):
+    return os.path.join(HOST_ROOT, path.lstrip('/'))
+
+
+def stat_or_none(path):
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def free_bytes_at(path):
+    """Free bytes for root on the file system of ``path`` or its nearest existing parent."""
+    current = path
+    while current and not os.path.exists(current):
+        parent = os.path.dirname(current.rstrip('/'))
+        if parent == current:
+            break
+        current = parent
+    try:
+        info = os.statvfs(current or '/')
+    except OSError:
+        return None
+    return info.f_bfree * info.f_frsize
+
+
+class Verifier(object):
+    def __init__(self, module):
+        self.module = module
+        self.runner = CommandRunner(module)
+        self.warnings = []
+
+    def run_tool(self, argv):
+        """(rc, out, err) of a read-only tool, or None when the tool is not installed."""
+        binary = self.module.get_bin_path(argv[0])
+        if binary is None:
+            return None
+        return self.runner.read([binary] + list(argv[1:]))
+
+    def bounded(self, argv):
+        """Prefix ``argv`` with coreutils' timeout so a hanging probe cannot hold the task."""
+        timeout = self.module.get_bin_path('timeout')
+        return ([timeout, str(PROBE_TIMEOUT)] if timeout else []) + argv
+
+    # -- gathering ---------------------------------------------------------
+
+    def family(self):
+        wanted = self.module.params['family']
+        if wanted != 'auto':
+            return wanted
+        family = host_family(host_path('/etc/os-release'))[0]
+        if family is None:
+            self.module.fail_json(msg='cannot tell the distribution family from /etc/os-release; set family to '
+                                  'one of %s' % ', '.join(FAMILIES))
+        return family
+
+    def container(self):
+        detect_virt = None
+        result = self.run_tool(['systemd-detect-virt', '--container'])
+        if result is not None and result[0] == 0:
+            detect_virt = result[1]
+        return kdump_state.detect_container(
+            containerenv_exists=os.path.exists(host_path('/run/.containerenv')),
+            dockerenv_exists=os.path.exists(host_path('/.dockerenv')),
+            pid1_environ=read_text(host_path('/proc/1/environ')),
+            detect_virt=detect_virt)
+
+    def config(self, family):
+        path = kdump_settings.CONFIG_FILES[family]
+        text = read_text(host_path(path))
+        try:
+            return kdump_settings.effective_config(family, text or '')
+        except ValueError as exc:
+            self.warnings.append('could not parse %s: %s' % (path, exc))
+            return {}
+
+    def service(self, family):
+        name = kdump_state.SERVICE_NAMES[family]
+        service = {'name': name, 'enabled': None, 'active': None, 'enabled_state': None}
+        enabled = self.run_tool(['systemctl', 'is-enabled', name])
+        if enabled is not None:
+            state = (enabled[1] or '').strip() or 'unknown (%s)' % (enabled[2] or '').strip()
+            service['enabled_state'] = state
+            service['enabled'] = state in ('enabled', 'enabled-runtime')
+            active = self.run_tool(['systemctl', 'is-active', name])
+            service['active'] = (active[1] or '').strip() == 'active'
+        return service
+
+    def tool_status(self, family):
+        argv = kdump_state.STATUS_COMMANDS[family]
+        if argv is None:
+            return None
+        result = self.run_tool(argv)
+        if result is None:
+            return None
+        if family == 'rhel':
+            return kdump_state.parse_kdumpctl_status(*result)
+        return kdump_state.parse_kdump_config_status(result[1])
+
+    def initrd(self, family, kver):
+        candidates = kdump_state.capture_initrd_candidates(family, kver)
+        info = {'path': None, 'candidates': candidates, 'fresh': None, 'detail': None}
+        for candidate in candidates:
+            st = stat_or_none(host_path(candidate))
+            if st is None:
+                continue
+            config_st = stat_or_none(host_path(kdump_settings.CONFIG_FILES[family]))
+            fresh, detail = kdump_state.check_initrd_freshness(
+                family, st.st_mtime,
+                config_mtime=config_st.st_mtime if config_st else None,
+                sysctl_text=read_text(host_path('/etc/kdump/sysctl.conf')),
+                latest_sysctls_text=read_text(host_path('/var/lib/kdump/latest_sysctls-%s' % kver)))
+            info.update(path=candidate, fresh=fresh, detail=detail)
+            break
+        return info
+
+    def remote(self, target, ssh_key):
+        """(ok, detail) for an ssh/nfs/device target, None for a local one."""
+        kind, location = target.get('type'), target.get('location')
+        if kind in (None, 'local'):
+            return None
+        if kind == 'ssh':
+            if self.module.get_bin_path('ssh') is None:
+                return False, 'could not run: ssh client not installed'
+            rc, _out, err = self.runner.read(self.bounded(kdump_state.ssh_check_argv(location, ssh_key)))
+            if rc == 0:
+                return True, 'ssh %s works without a password (key %s)' % (location, ssh_key)
+            return False, 'ssh %s failed non-interactively (rc %d): %s' % (location, rc, (err or '').strip()[-300:])
+        if kind == 'nfs':
+            return self.nfs(location)
+        if kind in FS_TARGETS:
+            device = kdump_state.device_path(location)
+            if os.path.exists(host_path(device)):
+                return True, '%s target %s present' % (kind, device)
+            return False, '%s target %s not found' % (kind, device)
+        return True, 'not checked: %s target %s' % (kind, location)
+
+    def nfs(self, location):
+        server, export = kdump_state.split_nfs_location(location)
+        if self.module.get_bin_path('showmount'):
+            rc, out, err = self.runner.read(self.bounded([self.module.get_bin_path('showmount'), '-e', server]))
+            if rc == 0:
+                if kdump_state.export_listed(out, export):
+                    return True, 'nfs server %s exports %s' % (server, export)
+                return False, 'nfs server %s does not export %s' % (server, export)
+            if 'RPC' not in (err or '') and 'rpc' not in (err or ''):
+                return False, 'showmount -e %s failed (rc %d): %s' % (server, rc, (err or '').strip()[-300:])
+            # NFSv4-only servers do not answer the MOUNT protocol: fall back to the NFS port.
+        try:
+            connection = socket.create_connection((server, 2049), timeout=5)
+            connection.close()
+        except (OSError, socket.error) as exc:
+            return False, 'nfs server %s: TCP port 2049 unreachable (%s)' % (server, exc)
+        return True, 'nfs server %s answers on TCP port 2049 (export %s not verified without showmount)' % (
+            server, export)
+
+    def compressions(self):
+        result = self.run_tool(['makedumpfile', '-v'])
+        if result is None:
+            return None
+        supported = makedumpfile.supported_compressions((result[1] or '') + (result[2] or ''))
+        return supported or None
+
+    # -- SysRq -------------------------------------------------------------
+
+    def sysrq(self, key):
+        """What the kernel printed for SysRq ``key``: new /dev/kmsg records, or new `dmesg` lines."""
+        fd = None
+        before = None
+        try:
+            fd = os.open(host_path('/dev/kmsg'), os.O_RDONLY | os.O_NONBLOCK)
+            os.lseek(fd, 0, os.SEEK_END)
+        except OSError:
+            if fd is not None:
+                os.close(fd)
+            fd = None
+            result = self.run_tool(['dmesg'])
+            before = result[1] if result and result[0] == 0 else ''
+        try:
+            try:
+                with open(host_path('/proc/sysrq-trigger'), 'w') as trigger:
+                    trigger.write(key)
+            except (IOError, OSError) as exc:
+                reason = 'unavailable: could not write /proc/sysrq-trigger (%s)' % (exc.strerror or exc)
+                self.warnings.append('diagnostics %s %s' % (key, reason))
+                return reason
+            time.sleep(SYSRQ_SETTLE_SECONDS)
+            if fd is not None:
+                lines = kdump_state.parse_kmsg_records(self.read_kmsg(fd))
+            else:
+                result = self.run_tool(['dmesg'])
+                lines = kdump_state.new_dmesg_lines(before, result[1] if result and result[0] == 0 else '')
+        finally:
+            if fd is not None:
+                os.close(fd)
+        text = '\n'.join(lines)
+        if len(text) > DIAGNOSTICS_MAX_BYTES:
+            text = text[:DIAGNOSTICS_MAX_BYTES] + '\n[truncated]'
+        return text
+
+    @staticmethod
+    def read_kmsg(fd):
+        chunks = []
+        total = 0
+        while total <= DIAGNOSTICS_MAX_BYTES:
+            try:
+                data = os.read(fd, 8192)
+            except OSError as exc:
+                if exc.errno == errno.EPIPE:  # records overwritten while reading: skip ahead
+                    continue
+                break  # EAGAIN: no more records
+            if not data:
+                break
+            total += len(data)
+            chunks.append(data.decode('utf-8', 'replace'))
+        return chunks
+
+    # -- main --------------------------------------------------------------
+
+    def verify(self, require, since, keys):
+        params = self.module.params
+        family = self.family()
+        container = self.container()
+
+        loaded = kdump_state.parse_int(read_text(host_path(kdump_state.SYSFS_CRASH_LOADED)))
+        size = kdump_state.parse_int(read_text(host_path(kdump_state.SYSFS_CRASH_SIZE)))
+        fadump = None
+        for path in kdump_state.SYSFS_FADUMP_REGISTERED:
+            fadump = kdump_state.parse_int(read_text(host_path(path)))
+            if fadump is not None:
+                break
+        cmdline = read_text(host_path('/proc/cmdline'), '')
+        running = crashkernel.tokens_text(crashkernel.from_cmdline(cmdline))
+        regions = kdump_state.parse_iomem_crash(read_text(host_path('/proc/iomem'), ''))
+        if size is None and regions:
+            size = kdump_state.region_bytes(regions)
+        meminfo = kdump_state.parse_meminfo(read_text(host_path('/proc/meminfo'), ''))
+        kver = (read_text(host_path('/proc/sys/kernel/osrelease')) or os.uname()[2]).strip()
+        boot_id = (read_text(host_path('/proc/sys/kernel/random/boot_id')) or '').strip() or None
+
+        config = self.config(family)
+        target = config.get('target') or {'type': 'local', 'location': None}
+        dump_path = params['dump_path'] or config.get('path') or '/var/crash'
+        local = target.get('type') in (None, 'local') or bool(params['dump_path'])
+        dump_level = config.get('dump_level')
+        compression = config.get('compression')
+        estimate = kdump_state.estimate_dump_bytes(meminfo, dump_level, compression)
+        basis = 'MemTotal'
+        if dump_level and dump_level & 16:
+            basis += ' - MemFree (-d %d excludes free pages)' % dump_level
+        if compression and compression != 'none':
+            basis = '(%s) / 2 (%s compression)' % (basis, compression)
+
+        dump_dir = None
+        free = None
+        dumps = []
+        if local:
+            local_path = host_path(dump_path)
+            dump_dir = kdump_state.check_dump_dir(dump_path, stat_or_none(local_path))
+            free = free_bytes_at(local_path)
+            dumps = kdump_state.find_dumps(local_path, family, since=since)
+            if HOST_ROOT != '/':
+                for dump in dumps:
+                    dump['path'] = '/' + os.path.relpath(dump['path'], HOST_ROOT)
+
+        facts = {
+            'container': container,
+            'kexec_crash_loaded': loaded,
+            'fadump_registered': fadump,
+            'crashkernel_running': running,
+            'fadump_cmdline': kdump_state.fadump_on_cmdline(cmdline),
+            'reserved_bytes': size,
+            'crash_regions': [kdump_state.format_region(region) for region in regions],
+            'service': self.service(family),
+            'initrd': self.initrd(family, kver),
+            'target': target,
+            'dump_path': dump_path,
+            'dump_dir': dump_dir,
+            'free_bytes': free,
+            'estimated_dump_bytes': estimate,
+            'estimate_basis': basis,
+            'remote': self.remote(target, config.get('ssh_key')),
+            'compression': compression,
+            'supported_compressions': self.compressions(),
+        }
+        checks = kdump_state.build_checks(facts)
+        ready, reasons = kdump_state.evaluate(checks, require)
+        diagnostics = dict((key, self.sysrq(key)) for key in keys)
+        service = dict((k, facts['service'][k]) for k in ('name', 'enabled', 'active'))
+        return {
+            'changed': False,
+            'ready': ready,
+            'reasons': reasons,
+            'checks': checks,
+            'family': family,
+            'container': bool(container),
+            'kexec_supported': checks[0]['ok'],
+            'crashkernel_running': running,
+            'reserved_bytes': size,
+            'crash_regions': facts['crash_regions'],
+            'crash_kernel_loaded': loaded == 1,
+            'service': service,
+            'tool_status': self.tool_status(family),
+            'dump_path': dump_path,
+            'target': target,
+            'free_bytes': free,
+            'estimated_dump_bytes': estimate,
+            'memory_bytes': meminfo.get('MemTotal'),
+            'boot_id': boot_id,
+            'kernel': kver,
+            'dumps': dumps,
+            'diagnostics': diagnostics,
+        }
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            require=dict(type='list', elements='str', choices=list(kdump_state.CHECK_NAMES)),
+            fail_if_not_ready=dict(type='bool', default=False),
+            dumps_since=dict(type='str'),
+            dump_path=dict(type='path'),
+            family=dict(type='str', default='auto', choices=['auto'] + list(FAMILIES)),
+            diagnostics=dict(type='list', elements='str', default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        keys = kdump_state.validate_sysrq_keys(params['diagnostics'])
+        since = kdump_state.parse_since(params['dumps_since'])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    require = params['require'] if params['require'] is not None else list(kdump_state.DEFAULT_REQUIRE)
+
+    verifier = Verifier(module)
+    result = verifier.verify(require, since, keys)
+    for warning in verifier.warnings:
+        module.warn(warning)
+    if params['fail_if_not_ready'] and not result['ready']:
+        module.fail_json(msg='kdump is not ready: %s' % '; '.join(result['reasons']), **result)
+    result['msg'] = 'kdump is ready' if result['ready'] else 'kdump is not ready: %s' % '; '.join(result['reasons'])
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
