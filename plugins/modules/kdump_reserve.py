@@ -1,0 +1,575 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleet.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: kdump_reserve
+short_description: Reserve memory for the kdump capture kernel (the crashkernel= boot parameter)
+version_added: 0.1.0
+description:
+  - Owns the C(crashkernel=) kernel parameter on the host's bootloader so that the next boot reserves
+    memory for the kdump capture kernel, and reports whether a reboot is needed for it to take effect.
+  - Validates the value with the kernel's grammar (simple size, C(size@offset), RAM ranges, C(,high)/C(,low))
+    before anything is changed; bad values fail naming the value and the accepted forms.
+  - Reads the value back from the bootloader after writing; when the bootloader does not hold what was
+    asked for, the previous state is restored and the module fails.
+  - On Debian/Ubuntu the dpkg conffile C(/etc/default/grub.d/kdump-tools.cfg) is never edited; a later-sorting
+    drop-in C(/etc/default/grub.d/zz-fleet-kdump.cfg) removes every C(crashkernel=) set before it and adds ours.
+  - On a host without a bootloader of its own (a container) nothing is changed and the module does not fail;
+    it returns RV(bootloader=none) and says so in RV(msg).
+author: fleet.kdump contributors (@fleet)
+options:
+  state:
+    description:
+      - V(present) sets C(crashkernel=) to O(size) (plus O(low)).
+      - V(absent) removes every C(crashkernel=) argument. On EL 9 and later (and Fedora) kdump-utils re-adds its
+        default on the next kdump-utils or kernel update while kdump is enabled, unless C(auto_reset_crashkernel no)
+        is in C(/etc/kdump.conf); RV(auto_reset_crashkernel_needed) says when that line is needed.
+    type: str
+    choices: [present, absent]
+    default: present
+  size:
+    description:
+      - The reservation. Required with O(state=present).
+      - A crashkernel value with units K, M, G, T, P or E, for example V(256M), V(256M@16M) (fixed offset),
+        V(1G-4G:192M,4G-64G:256M,64G-:512M) (by total RAM, start inclusive, end exclusive, optionally followed by
+        C(@offset)) or V(512M,high) (above 4G, the kernel adds a low part).
+      - V(auto) uses the distribution's own default, C(kdumpctl get-default-crashkernel) on EL 9 and later,
+        C(crashkernel=auto) on EL 8 and earlier, the kdump-tools default on Debian/Ubuntu (from
+        C(/etc/default/grub.d/kdump-tools.cfg), or the value the package ships for this release and architecture)
+        and C(kdumptool calibrate) on SUSE.
+      - V(tiers) picks a fixed size from the host's RAM using O(tiers).
+      - A size without unit is refused (the kernel would read V(256) as 256 bytes).
+    type: str
+  low:
+    description:
+      - Optional companion C(crashkernel=<size>,low), the memory below 4G reserved together with a V(512M,high) style
+        O(size). Given as V(128M) or V(128M,low); V(0) disables the kernel's automatic low part.
+    type: str
+  kernels:
+    description:
+      - Which boot entries to change.
+      - V(ALL) every entry; V(DEFAULT) the default entry; or the path of one kernel image, which must exist.
+      - With O(bootloader=grub), V(ALL) writes C(GRUB_CMDLINE_LINUX) (all entries including recovery) and V(DEFAULT)
+        writes C(GRUB_CMDLINE_LINUX_DEFAULT) (normal entries); a single kernel path needs grubby.
+    type: str
+    default: ALL
+  bootloader:
+    description:
+      - V(auto) detects it, grubby on the RHEL family, grub elsewhere, V(none) in a container or where no
+        bootloader exists.
+      - V(grubby) uses C(grubby --update-kernel --args/--remove-args) and C(grubby --info).
+      - V(grub) uses a drop-in under C(/etc/default/grub.d/) when C(grub-mkconfig) reads that directory (Debian/Ubuntu),
+        otherwise C(/etc/default/grub), then C(update-grub) or C(grub2-mkconfig -o <grub.cfg>).
+    type: str
+    choices: [auto, grubby, grub]
+    default: auto
+  shrink_to:
+    description:
+      - Shrink the live reservation now, without a reboot, by writing C(/sys/kernel/kexec_crash_size).
+      - Only downward; a value larger than the current reservation fails.
+      - When a capture kernel is loaded it is unloaded by stopping the kdump service and loaded again by starting
+        it; if the loaded capture kernel does not belong to an active kdump service the module refuses.
+      - Skipped with a warning on kernels without kexec (no C(/sys/kernel/kexec_crash_size)).
+    type: str
+  tiers:
+    description:
+      - The table used by O(size=tiers), a list of minimum RAM and size; the entry with the largest O(tiers[].min_ram)
+        not above the host's RAM wins. RAM is C(MemTotal) plus the current reservation, rounded up to 128M.
+      - The default depends on the CPU. x86_64 and s390x V(0)=V(128M) (Debian 12 kdump-tools, and a 1G Debian 12 guest
+        captures with 128M), V(1G)=V(192M), V(4G)=V(256M), V(64G)=V(512M) (kdump-utils defaults of RHEL 9);
+        aarch64 V(0)=V(256M), V(4G)=V(320M), V(64G)=V(576M); ppc64le V(0)=V(384M), V(4G)=V(512M), V(16G)=V(1G),
+        V(64G)=V(2G), V(128G)=V(4G) (kdump-utils).
+    type: list
+    elements: dict
+    suboptions:
+      min_ram:
+        description: Smallest total RAM for this tier, for example V(4G) or V(0).
+        type: str
+        required: true
+      size:
+        description: The reservation for this tier, a plain size such as V(256M).
+        type: str
+        required: true
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: RV(commands) lists the commands that would run; RV(configured) is the value that would be configured.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: Files (the drop-in or C(/etc/default/grub)) and, for grubby, the argument lists of the entries.
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: posix
+notes:
+  - The new value is used after the next reboot; RV(reboot_required) compares the configured and the running value
+    as parsed values (V(256M) equals V(262144K)), not as text.
+  - The role M(fleet.kdump.kdump_config) writes C(auto_reset_crashkernel no) when RV(auto_reset_crashkernel_needed) is true.
+seealso:
+  - module: fleet.kdump.kdump_config
+  - module: fleet.kdump.kdump_verify
+'''
+
+EXAMPLES = r'''
+- name: Reserve 192M for the capture kernel on every boot entry
+  fleet.kdump.kdump_reserve:
+    size: 192M
+
+- name: Reserve by RAM size, like the RHEL 9 default
+  fleet.kdump.kdump_reserve:
+    size: 1G-4G:192M,4G-64G:256M,64G-:512M
+
+- name: Reserve at a fixed physical offset
+  fleet.kdump.kdump_reserve:
+    size: 256M@16M
+
+- name: Reserve above 4G with an explicit low part
+  fleet.kdump.kdump_reserve:
+    size: 512M,high
+    low: 128M
+
+- name: Use the distribution's default
+  fleet.kdump.kdump_reserve:
+    size: auto
+
+- name: Choose a fixed size from the RAM of each host
+  fleet.kdump.kdump_reserve:
+    size: tiers
+    tiers:
+      - min_ram: "0"
+        size: 160M
+      - min_ram: 8G
+        size: 256M
+      - min_ram: 128G
+        size: 512M
+
+- name: Change only the default boot entry through grubby
+  fleet.kdump.kdump_reserve:
+    size: 256M
+    kernels: DEFAULT
+    bootloader: grubby
+
+- name: Shrink the live reservation now and keep 256M for the next boots
+  fleet.kdump.kdump_reserve:
+    size: 256M
+    shrink_to: 256M
+
+- name: Remove the reservation
+  fleet.kdump.kdump_reserve:
+    state: absent
+  register: reserve
+
+- name: Reboot when the boot configuration changed
+  ansible.builtin.reboot:
+  when: reserve.reboot_required
+'''
+
+RETURN = r'''
+configured:
+  description:
+    - The crashkernel value(s) the next boot will use, read back from the bootloader (the default entry, or the managed
+      kernel), several values separated by a space (V(512M,high 128M,low)). In check mode the value that would be configured.
+  returned: always
+  type: str
+  sample: 192M
+running:
+  description: The effective crashkernel value(s) of the running kernel from C(/proc/cmdline), last one of each kind wins; null if none.
+  returned: always
+  type: str
+  sample: 384M-:128M
+reserved_bytes:
+  description: Bytes reserved now, from C(/sys/kernel/kexec_crash_size); null where the kernel has no kexec (containers).
+  returned: always
+  type: int
+  sample: 201326592
+reboot_required:
+  description: True when RV(configured) and RV(running) differ as parsed values; false without a bootloader.
+  returned: always
+  type: bool
+  sample: true
+bootloader:
+  description: The backend used.
+  returned: always
+  type: str
+  sample: grub
+  choices: [grubby, grub, none]
+commands:
+  description: Commands run that change something (or that would run in check mode), as argv lists.
+  returned: always
+  type: list
+  elements: list
+  sample: [["/usr/sbin/update-grub"]]
+auto_reset_crashkernel_needed:
+  description:
+    - True on EL 9 and later (and Fedora) when the module manages a value other than the distribution default; without
+      C(auto_reset_crashkernel no) in C(/etc/kdump.conf) the next kdump-utils or kernel update reverts it.
+  returned: always
+  type: bool
+  sample: false
+desired:
+  description: The crashkernel value(s) asked for after resolving V(auto) and V(tiers); null with O(state=absent).
+  returned: always
+  type: str
+  sample: 192M
+ram_bytes:
+  description: Total RAM used to choose a tier (only with O(size=tiers)).
+  returned: when O(size=tiers)
+  type: int
+  sample: 1073741824
+diff:
+  description: Before and after of each changed file and, for grubby, of the entries' argument lists.
+  returned: when diff mode is on
+  type: list
+  elements: dict
+msg:
+  description: A short summary of what was done or why nothing could be done.
+  returned: always
+  type: str
+  sample: crashkernel=192M configured with grub; reboot required
+'''
+
+import os
+import platform
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fleet.kdump.plugins.module_utils.bootloader import (
+    BootloaderError, GrubBackend, GrubbyBackend, detect, is_container)
+from ansible_collections.fleet.kdump.plugins.module_utils.common import CommandRunner, host_family, read_text
+from ansible_collections.fleet.kdump.plugins.module_utils.crashkernel import (
+    VALID_FORMS, choose_tier, default_tiers, format_bytes, from_cmdline, memparse, parse, same_tokens, tokens_text)
+
+# Host paths; tests point these at temporary files.
+PROC_CMDLINE = '/proc/cmdline'
+PROC_MEMINFO = '/proc/meminfo'
+KEXEC_CRASH_SIZE = '/sys/kernel/kexec_crash_size'
+KEXEC_CRASH_LOADED = '/sys/kernel/kexec_crash_loaded'
+OS_RELEASE = '/etc/os-release'
+KDUMP_TOOLS_GRUB_CFG = '/etc/default/grub.d/kdump-tools.cfg'
+MODULES_DIR = '/usr/lib/modules'
+CONTAINER_MARKERS = ('/run/.containerenv', '/.dockerenv')
+PROC1_ENVIRON = '/proc/1/environ'
+GRUB_DIRS = ('/boot/grub2', '/boot/grub')
+GRUB_CFG_CANDIDATES = ('/boot/grub2/grub.cfg', '/boot/grub/grub.cfg')
+DEFAULT_GRUB = '/etc/default/grub'
+GRUB_DROPIN = '/etc/default/grub.d/zz-fleet-kdump.cfg'
+
+KDUMP_SERVICES = {'rhel': 'kdump', 'debian': 'kdump-tools', 'suse': 'kdump'}
+# kdump-tools' /etc/default/grub.d/kdump-tools.cfg values (spec 2.5), used when that conffile is gone or neutralised.
+DEBIAN_BIG_RANGE = '2G-4G:320M,4G-32G:512M,32G-64G:1024M,64G-128G:2048M,128G-:4096M'
+ARCH_ALIASES = {'x86_64': 'amd64', 'aarch64': 'arm64', 'ppc64le': 'ppc64el'}
+KEXEC_ALIGN = 4096
+
+
+class ReserveError(Exception):
+    """Bad input or an impossible request, reported with fail_json before anything changed."""
+
+
+def debian_default(os_release, major, arch):
+    """The crashkernel value kdump-tools ships for this Debian/Ubuntu release and architecture (spec 2.5)."""
+    arch = ARCH_ALIASES.get(arch, arch)
+    if os_release.get('ID') == 'ubuntu':
+        if (major or 0) >= 24 or arch not in ('amd64', 's390x'):
+            return DEBIAN_BIG_RANGE
+        return '512M-:192M'
+    if arch in ('arm64', 'ppc64el'):
+        return DEBIAN_BIG_RANGE
+    return '384M-:128M' if major is not None and major <= 12 else '512M-:192M'
+
+
+def parse_calibrate(text):
+    """``kdumptool calibrate`` output (``Low: <MiB>``, ``High: <MiB>``, ``Total: <MiB>``) -> crashkernel values."""
+    numbers = {}
+    for line in (text or '').splitlines():
+        match = re.match(r'^\s*(Total|Low|High):\s*(\d+)\s*$', line)
+        if match:
+            numbers[match.group(1)] = int(match.group(2))
+    if numbers.get('High'):
+        return ['%dM,high' % numbers['High'], '%dM,low' % numbers.get('Low', 0)]
+    if numbers.get('Low'):
+        return ['%dM' % numbers['Low']]
+    if numbers.get('Total'):
+        return ['%dM' % numbers['Total']]
+    raise ReserveError('kdumptool calibrate gave no Low/High/Total line: %r' % (text or '')[:200])
+
+
+def resolve_auto(module, runner, family, major, os_release, arch):
+    """The distribution's own default as a list of crashkernel values."""
+    if family == 'rhel':
+        if major is not None and major <= 8 and os_release.get('ID') not in ('fedora', 'amzn'):
+            return ['auto']  # RHEL 6-8 kernels understand crashkernel=auto (spec 1.10)
+        kdumpctl = module.get_bin_path('kdumpctl')
+        if kdumpctl:
+            rc, out, err = runner.read([kdumpctl, 'get-default-crashkernel'])
+            if rc == 0 and out.strip():
+                return [out.strip().split()[-1]]
+        default_file = os.path.join(MODULES_DIR, platform.release(), 'crashkernel.default')
+        content = read_text(default_file)
+        if content and content.strip():
+            return [content.strip().replace('crashkernel=', '')]
+        raise ReserveError('size=auto: neither kdumpctl get-default-crashkernel nor %s gave a default; install kdump-utils '
+                           '(or kexec-tools) or give an explicit size' % default_file)
+    if family == 'debian':
+        match = re.search(r'crashkernel=([^\s"\']+)', read_text(KDUMP_TOOLS_GRUB_CFG, '') or '')
+        return [match.group(1)] if match else [debian_default(os_release, major, arch)]
+    if family == 'suse':
+        kdumptool = module.get_bin_path('kdumptool')
+        if not kdumptool:
+            raise ReserveError('size=auto on SUSE needs kdumptool (package kdump); install it or give an explicit size')
+        rc, out, err = runner.read([kdumptool, 'calibrate'])
+        if rc != 0:
+            raise ReserveError('kdumptool calibrate failed (rc=%s): %s' % (rc, (err or out).strip()))
+        return parse_calibrate(out)
+    raise ReserveError('size=auto: unknown distribution (%s); give an explicit size' % os_release.get('ID', 'no /etc/os-release'))
+
+
+def read_int(path):
+    text = read_text(path)
+    try:
+        return int(text.strip()) if text is not None else None
+    except ValueError:
+        return None
+
+
+def ram_bytes(reserved):
+    """Total RAM as the kernel's crashkernel ranges see it: MemTotal plus what is reserved now, rounded up to 128M."""
+    match = re.search(r'^MemTotal:\s+(\d+)\s*kB', read_text(PROC_MEMINFO, '') or '', re.MULTILINE)
+    if not match:
+        raise ReserveError('size=tiers: cannot read MemTotal from %s' % PROC_MEMINFO)
+    total = int(match.group(1)) * 1024 + (reserved or 0)
+    step = 128 << 20
+    return -(-total // step) * step
+
+
+def validated_values(params):
+    """Check every option before anything runs.
+
+    Returns (mode, values, tiers): mode 'absent', 'explicit', 'auto' or 'tiers'; values the explicit
+    crashkernel values (size and/or the ',low' companion).
+    """
+    state, size, low = params['state'], params['size'], params['low']
+    values = []
+    if state == 'present':
+        if size is None or not size.strip():
+            raise ReserveError("state=present needs size: %s; or 'auto' or 'tiers'" % VALID_FORMS)
+        size = size.strip()
+        if size not in ('auto', 'tiers'):
+            try:
+                spec = parse(size)
+            except ValueError as exc:
+                raise ReserveError('size: %s' % exc)
+            if spec.kind not in ('simple', 'ranges', 'high'):
+                raise ReserveError("size '%s' is a ,%s value; give the main reservation in size (and the low part in low)" % (size, spec.kind))
+            if spec.size_for(1 << 62) == 0 and spec.kind != 'ranges':
+                raise ReserveError("size '%s' reserves nothing; use state=absent to remove the reservation" % size)
+            values.append(size)
+        if low:
+            low_text = low.strip()
+            low_value = low_text if low_text.endswith(',low') else low_text + ',low'
+            try:
+                spec = parse(low_value)
+            except ValueError as exc:
+                raise ReserveError('low: %s' % exc)
+            if spec.kind != 'low':
+                raise ReserveError("low '%s' must be a plain size such as '128M'" % low)
+            values.append(low_value)
+    tiers = None
+    if state == 'present' and size == 'tiers':
+        tiers = []
+        for tier in params['tiers'] or []:
+            try:
+                min_ram = memparse(tier['min_ram'])
+                tier_spec = parse(tier['size'])
+            except ValueError as exc:
+                raise ReserveError('tiers entry %s: %s' % (tier, exc))
+            if tier_spec.kind != 'simple':
+                raise ReserveError("tiers entry %s: size must be a plain size such as '256M'" % tier)
+            tiers.append((min_ram, tier['size'].strip()))
+    kernels = params['kernels']
+    if kernels not in ('ALL', 'DEFAULT'):
+        if not kernels.startswith('/') or not os.path.isfile(kernels):
+            raise ReserveError("kernels '%s' is not an existing kernel image; valid: ALL, DEFAULT or the absolute path of a kernel "
+                               "such as /boot/vmlinuz-%s" % (kernels, platform.release()))
+    if params['shrink_to'] is not None:
+        try:
+            spec = parse(params['shrink_to'])
+        except ValueError as exc:
+            raise ReserveError('shrink_to: %s' % exc)
+        if spec.kind != 'simple' or spec.offset is not None:
+            raise ReserveError("shrink_to '%s' must be a plain size such as '128M'" % params['shrink_to'])
+    if state == 'absent':
+        return 'absent', [], None
+    return (size if size in ('auto', 'tiers') else 'explicit'), values, tiers
+
+
+def plan_shrink(module, runner, family, shrink_to, reserved):
+    """Decide the live shrink before anything changes: None (nothing to do) or (target bytes, service or None)."""
+    if shrink_to is None:
+        return None
+    if reserved is None:
+        module.warn('shrink_to ignored: this kernel has no kexec (%s missing)' % KEXEC_CRASH_SIZE)
+        return None
+    target = memparse(shrink_to.strip())
+    if target > reserved:
+        raise ReserveError('shrink_to %s (%d bytes) is larger than the current reservation %s (%d bytes); the live '
+                           'reservation can only shrink, a larger one needs size and a reboot' % (
+                               shrink_to, target, format_bytes(reserved), reserved))
+    if reserved <= -(-target // KEXEC_ALIGN) * KEXEC_ALIGN:
+        return None
+    service = None
+    if read_int(KEXEC_CRASH_LOADED) == 1:
+        # The kernel refuses to shrink while a capture kernel is loaded (spec 4.2): bounce it through its service.
+        service = KDUMP_SERVICES.get(family)
+        systemctl = module.get_bin_path('systemctl')
+        active = False
+        if service and systemctl:
+            rc, out, err = runner.read([systemctl, 'is-active', service])
+            active = rc == 0 and out.strip() == 'active'
+        if not active:
+            raise ReserveError('shrink_to: a capture kernel is loaded but not by an active %s service, so it is not ours to '
+                               'unload; unload it first (kexec -p -u) or start the service' % (service or 'kdump'))
+        service = [systemctl, service]
+    return target, service
+
+
+def shrink(module, runner, target, service):
+    """Write kexec_crash_size, unloading/reloading the capture kernel through its service."""
+    if service:
+        runner.write([service[0], 'stop', service[1]])
+    error = None
+    if not module.check_mode:
+        try:
+            with open(KEXEC_CRASH_SIZE, 'w') as handle:
+                handle.write('%d\n' % target)
+        except (IOError, OSError) as exc:
+            error = exc
+    if service:
+        runner.write([service[0], 'start', service[1]], check_rc=False)
+    if error is not None:
+        raise ReserveError('writing %d to %s failed: %s' % (target, KEXEC_CRASH_SIZE, error))
+
+
+def choose_backend(module, runner, family, kernels):
+    requested = module.params['bootloader']
+    which = module.get_bin_path
+    if requested == 'auto':
+        name = detect(family, which, container=is_container(CONTAINER_MARKERS, PROC1_ENVIRON), grub_dirs=GRUB_DIRS)
+    else:
+        name = requested
+    if name == 'none':
+        return None
+    if name == 'grubby':
+        grubby = which('grubby')
+        if not grubby:
+            raise ReserveError('bootloader=grubby but grubby is not installed; use bootloader=grub or auto')
+        return GrubbyBackend(module, runner, grubby, kernels=kernels, default_grub=DEFAULT_GRUB)
+    try:
+        return GrubBackend(module, runner, which, kernels=kernels, default_grub=DEFAULT_GRUB, dropin=GRUB_DROPIN,
+                           grub_cfg_candidates=GRUB_CFG_CANDIDATES)
+    except BootloaderError as exc:
+        raise ReserveError('bootloader=grub: %s' % exc)
+
+
+def run(module):
+    params = module.params
+    runner = CommandRunner(module)
+    family, major, os_release = host_family(OS_RELEASE)
+    arch = platform.machine()
+    result = {'changed': False, 'commands': runner.commands, 'bootloader': 'none', 'configured': None, 'desired': None,
+              'reboot_required': False, 'auto_reset_crashkernel_needed': False}
+
+    mode, values, tiers = validated_values(params)
+    running_tokens = from_cmdline(read_text(PROC_CMDLINE, '') or '')
+    result['running'] = tokens_text(running_tokens)
+    reserved = read_int(KEXEC_CRASH_SIZE)
+    result['reserved_bytes'] = reserved
+    shrink_plan = plan_shrink(module, runner, family, params['shrink_to'], reserved)
+
+    if mode == 'auto':
+        resolved = resolve_auto(module, runner, family, major, os_release, arch)
+        # An explicit low replaces the ,low part of the distribution default (SUSE calibrate gives one).
+        values = [value for value in resolved if not (values and value.endswith(',low'))] + values
+    elif mode == 'tiers':
+        result['ram_bytes'] = ram_bytes(reserved)
+        chosen = choose_tier(result['ram_bytes'], tiers or default_tiers(arch))
+        if chosen is None:
+            raise ReserveError('size=tiers: RAM %s is below every tier %s' % (format_bytes(result['ram_bytes']), tiers))
+        values = [chosen] + values
+    for value in values:
+        try:
+            parse(value, strict=False)
+        except ValueError as exc:
+            raise ReserveError('the resolved value is not usable: %s' % exc)
+    result['desired'] = ' '.join(values) or None
+
+    backend = choose_backend(module, runner, family, params['kernels'])
+    diff = []
+    messages = []
+    if backend is None:
+        messages.append('this host has no bootloader of its own (a container, or no grub/grubby): crashkernel= not managed')
+    else:
+        result['bootloader'] = backend.name
+        try:
+            applied = backend.apply(values)
+        except BootloaderError as exc:
+            module.fail_json(msg=str(exc), **result)
+        result['changed'] = applied['changed']
+        diff.extend(applied['diff'])
+        configured = applied['configured']
+        result['configured'] = tokens_text(configured)
+        result['reboot_required'] = not same_tokens(configured, running_tokens)
+        state_text = ' '.join('crashkernel=%s' % v for v in values) if values else 'no crashkernel'
+        messages.append('%s %s with %s' % (state_text, 'configured' if applied['changed'] else 'already configured', backend.name))
+        if result['reboot_required']:
+            messages.append('reboot required (running: %s)' % (result['running'] or 'none'))
+        result['auto_reset_crashkernel_needed'] = family == 'rhel' and (major or 0) >= 9 and mode != 'auto'
+
+    if shrink_plan is not None:
+        target, service = shrink_plan
+        shrink(module, runner, target, service)
+        diff.append({'before_header': KEXEC_CRASH_SIZE, 'after_header': KEXEC_CRASH_SIZE,
+                     'before': '%d\n' % reserved, 'after': '%d\n' % target})
+        result['changed'] = True
+        result['reserved_bytes'] = target if module.check_mode else read_int(KEXEC_CRASH_SIZE)
+        messages.append('live reservation shrunk from %s to %s' % (format_bytes(reserved), format_bytes(target)))
+
+    if module._diff:
+        result['diff'] = diff
+    result['msg'] = '; '.join(messages)
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            size=dict(type='str'),
+            low=dict(type='str'),
+            kernels=dict(type='str', default='ALL'),
+            bootloader=dict(type='str', choices=['auto', 'grubby', 'grub'], default='auto'),
+            shrink_to=dict(type='str'),
+            tiers=dict(type='list', elements='dict', options=dict(
+                min_ram=dict(type='str', required=True),
+                size=dict(type='str', required=True),
+            )),
+        ),
+        required_if=[('state', 'present', ['size'])],
+        supports_check_mode=True,
+    )
+    try:
+        result = run(module)
+    except ReserveError as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
