@@ -1,0 +1,125 @@
+#!/bin/bash
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Runs INSIDE the image chroot (called by build-image.sh): usage guest-setup.sh SUITE ROOT_UUID LOOP_DEVICE
+# Part of the image cache key.
+set -euxo pipefail
+suite=$1
+uuid=$2
+disk=$3
+
+# no service starts inside the chroot
+printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+chmod 755 /usr/sbin/policy-rc.d
+
+apt-get update -q
+echo "UUID=$uuid / ext4 errors=remount-ro 0 1" >/etc/fstab
+echo fleet-vm >/etc/hostname
+printf '127.0.0.1 localhost\n127.0.1.1 fleet-vm\n' >/etc/hosts
+
+# networking: systemd-networkd DHCP on the virtio NIC; QEMU user-net DNS (trixie ships networkd separately)
+if [ ! -e /lib/systemd/system/systemd-networkd.service ] && [ ! -e /usr/lib/systemd/system/systemd-networkd.service ]; then
+    apt-get install -y --no-install-recommends systemd-networkd
+fi
+mkdir -p /etc/systemd/network
+printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n' >/etc/systemd/network/50-dhcp.network
+systemctl enable systemd-networkd.service
+systemctl enable ssh.service
+
+# SSH: root by key only. The key is generated per lab on the host and handed to the VM at boot through
+# QEMU's fw_cfg (opt/fleet.kdump/authorized_keys), so the cached image holds no key; the same channel
+# carries the VM's hostname.
+mkdir -m 700 -p /root/.ssh
+cat >/usr/local/sbin/fleet-lab-provision <<'SCRIPT'
+#!/bin/sh
+# Copy the lab's per-run SSH key and hostname from QEMU fw_cfg (fleet.kdump VM lab).
+modprobe qemu_fw_cfg 2>/dev/null || true
+base=/sys/firmware/qemu_fw_cfg/by_name/opt/fleet.kdump
+if [ -r "$base/authorized_keys/raw" ]; then
+    install -d -m 700 /root/.ssh
+    install -m 600 "$base/authorized_keys/raw" /root/.ssh/authorized_keys
+fi
+if [ -r "$base/hostname/raw" ]; then
+    name=$(cat "$base/hostname/raw")
+    echo "$name" >/etc/hostname
+    hostname "$name"
+    sed -i "s/^127\.0\.1\.1 .*/127.0.1.1 $name/" /etc/hosts
+fi
+SCRIPT
+chmod 755 /usr/local/sbin/fleet-lab-provision
+cat >/etc/systemd/system/fleet-lab-provision.service <<'UNIT'
+[Unit]
+Description=fleet.kdump lab: SSH key and hostname from QEMU fw_cfg
+DefaultDependencies=no
+After=local-fs.target
+Before=ssh.service network-pre.target
+Wants=network-pre.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/fleet-lab-provision
+RemainAfterExit=yes
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl enable fleet-lab-provision.service
+# fewer background jobs competing with the test under TCG
+for unit in systemd-firstboot.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer man-db.timer; do
+    systemctl mask "$unit" || true
+done
+# journald: keep the journal across the crash reboot (helps debugging), but small
+mkdir -p /var/log/journal /etc/systemd/journald.conf.d
+printf '[Journal]\nSystemMaxUse=64M\n' >/etc/systemd/journald.conf.d/fleet-lab.conf
+
+# kdump-tools: installed but UNCONFIGURED. The collection must enable it and reserve the memory.
+echo 'kdump-tools kdump-tools/use_kdump boolean false' | debconf-set-selections
+sed -i 's/^USE_KDUMP=.*/USE_KDUMP=0/' /etc/default/kdump-tools
+grep -q '^USE_KDUMP=0$' /etc/default/kdump-tools
+# The package's grub.d snippet would add crashkernel= on its own; make it a no-op (kept as a file so dpkg
+# does not restore it on upgrade).
+if [ -e /etc/default/grub.d/kdump-tools.cfg ]; then
+    echo '# neutralised by the fleet.kdump lab image: fleet.kdump.kdump_reserve owns crashkernel=' \
+        >/etc/default/grub.d/kdump-tools.cfg
+fi
+
+# GRUB on the MBR of the loop disk, serial console, short timeout, panic=10 (the capture kernel inherits it:
+# a capture kernel that fails reboots instead of hanging)
+echo 'grub-pc grub-pc/install_devices multiselect' | debconf-set-selections
+echo 'grub-pc grub-pc/install_devices_empty boolean true' | debconf-set-selections
+apt-get install -y --no-install-recommends grub-pc
+cat >/etc/default/grub <<'GRUB'
+GRUB_DEFAULT=0
+GRUB_TIMEOUT=1
+GRUB_DISTRIBUTOR=`( . /etc/os-release; echo ${NAME:-Debian} ) 2>/dev/null || echo Debian`
+GRUB_CMDLINE_LINUX_DEFAULT=""
+GRUB_CMDLINE_LINUX="console=ttyS0,115200n8 panic=10"
+GRUB_TERMINAL="serial console"
+GRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"
+GRUB_DISABLE_OS_PROBER=true
+GRUB
+grub-install --target=i386-pc --modules="part_msdos ext2" "$disk"
+update-grub
+
+# Pre-build the kdump initrd (else the first boot with kdump enabled spends 90-190 s on it under TCG).
+# MODULES=dep in a chroot detects the build host's disk, so name the VM's disk drivers explicitly.
+printf 'virtio_pci\nvirtio_blk\nvirtio_net\next4\n' >>/etc/initramfs-tools/modules
+kver=$(linux-version list | sort -V | tail -n 1)
+update-initramfs -u -k "$kver"
+/etc/kernel/postinst.d/kdump-tools "$kver"
+test -s "/var/lib/kdump/initrd.img-$kver"
+# kdump-config deletes and rebuilds the initrd when this copy differs from /etc/kdump/sysctl.conf
+if [ -e /etc/kdump/sysctl.conf ]; then
+    cp /etc/kdump/sysctl.conf "/var/lib/kdump/latest_sysctls-$kver"
+fi
+
+apt-get clean
+rm -rf /var/lib/apt/lists/*
+mkdir -p /var/lib/apt/lists/partial
+# an image with empty lists must look stale to the apt module's cache_valid_time
+touch -d @0 /var/lib/apt/lists
+: >/etc/machine-id
+rm -f /var/lib/dbus/machine-id
+echo 'nameserver 10.0.2.3' >/etc/resolv.conf
+rm -f /usr/sbin/policy-rc.d
+echo "guest-setup done: $suite kernel $kver"
