@@ -128,19 +128,6 @@ def human_bytes(value):
     return '%dB' % value
 
 
-def crashkernel_text(tokens):
-    """from_cmdline()'s dict back to the running `crashkernel=` values, or None when there is none.
-
-    {'main': '256M', 'high': None, ...} -> '256M'; {'high': '512M', 'low': '72M'} -> '512M,high 72M,low'.
-    """
-    parts = []
-    for key in ('main', 'high', 'low', 'cma'):
-        value = (tokens or {}).get(key)
-        if value:
-            parts.append(value if key == 'main' else '%s,%s' % (value, key))
-    return ' '.join(parts) or None
-
-
 def fadump_on_cmdline(cmdline):
     """fadump=on|nocma replaces crashkernel= on POWER (spec 8)."""
     return bool(re.search(r'(?:^|\s)fadump=(?:on|nocma)(?:\s|$)', cmdline or ''))
