@@ -1,0 +1,477 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleet.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: kdump_config
+short_description: Configure where and how kdump saves crash dumps, in the distribution's own file
+version_added: 0.1.0
+description:
+  - Takes one kdump vocabulary (dump directory, target, filtering, compression, failure handling) and writes it to
+    the file of the host's distribution family, C(/etc/kdump.conf) on the RHEL family (kdump-utils / kexec-tools),
+    C(/etc/default/kdump-tools) on Debian and Ubuntu (kdump-tools) and C(/etc/sysconfig/kdump) on SUSE.
+  - Refuses what the distribution's tooling would reject at boot (a kdump configuration error is only discovered
+    after the machine has crashed). Every refusal names the value and what would be valid, and leaves the file
+    byte-identical.
+  - With O(managed=merge) only the given settings change; every other line, comment and blank line is kept
+    byte-for-byte. With O(managed=exclusive) the file holds exactly what this task manages under an
+    C(Ansible managed) header.
+  - Creates a missing local dump directory with mode C(0700), owner root (dumps contain all of memory,
+    secrets included). The mode of an existing directory is never changed; a directory readable by others is
+    reported in RV(findings).
+  - Does not restart the kdump service; RV(restart_required) tells the caller to do it.
+author: fleet.kdump contributors (@fleet)
+options:
+  path:
+    description:
+      - Directory the dumps are saved in; absolute. Written as C(path) (RHEL), C(KDUMP_COREDIR) (Debian) or the path
+        part of C(KDUMP_SAVEDIR) (SUSE).
+      - With an ssh target it is the directory on the remote host; with a filesystem or nfs target on the RHEL
+        family it is relative to the target's root (the export for nfs).
+      - When unset the distribution default V(/var/crash) applies.
+    type: str
+  target:
+    description:
+      - Where the dump goes. Omit to keep the current target (merge) or use the local filesystem (exclusive).
+      - V(local) removes any remote or device target. V(ssh) and V(nfs) work on every family; V(raw), the filesystem
+        types and V(virtiofs) only on the RHEL family (V(virtiofs) from RHEL 9).
+    type: dict
+    suboptions:
+      type:
+        description: Kind of target.
+        type: str
+        choices: [local, raw, nfs, ssh, ext4, xfs, ext3, ext2, virtiofs]
+        default: local
+      location:
+        description:
+          - V(user@host) for V(ssh), V(host:/export) for V(nfs), a device path for V(raw), a device path,
+            V(UUID=...) or V(LABEL=...) for the filesystem types, the tag for V(virtiofs). Not used for V(local).
+        type: str
+  ssh_key:
+    description:
+      - Private key used for an ssh target (C(sshkey), C(SSH_KEY), C(KDUMP_SSH_IDENTITY)).
+        The distributions default to V(/root/.ssh/kdump_id_rsa) (RHEL, Debian).
+    type: str
+  dump_level:
+    description:
+      - makedumpfile C(-d) bitmask 0-31 (1 zero pages, 2 page cache, 4 private cache, 8 user data, 16 free pages).
+        The distributions default to V(31). Mutually exclusive with O(core_collector).
+      - Omitted means unchanged (merge) or the distribution default (exclusive).
+    type: raw
+  compression:
+    description:
+      - Per-page compression of the dump. V(auto) picks the fastest the host's makedumpfile was built with
+        (order lzo, snappy, zstd, zlib; lzo and snappy are both fast, lzo is the RHEL default and well exercised,
+        zstd gives smaller files a little slower, zlib is slowest but always built).
+      - The host's makedumpfile is asked with C(makedumpfile -v) first, because a flag it was not built with makes
+        it write an uncompressed dump without failing. An explicit value it lacks is an error; when makedumpfile is
+        not installed yet a warning says it could not be checked (and V(auto) uses V(zlib)).
+      - V(none) writes no compression flag. Mutually exclusive with O(core_collector).
+    type: str
+    choices: [auto, zlib, lzo, snappy, zstd, none]
+  core_collector:
+    description:
+      - The collector command as a raw string (RHEL C(core_collector)); on Debian it must start with
+        C(makedumpfile) and its arguments become C(MAKEDUMP_ARGS). Not available on SUSE.
+      - For ssh and raw targets makedumpfile needs C(-F); the module adds it when it builds the command itself and
+        refuses a raw string without it.
+    type: str
+  failure_action:
+    description:
+      - What the capture kernel does when saving fails. Written as C(failure_action), as C(default) on RHEL 7,
+        as C(KDUMP_FAIL_CMD) (V(reboot) to C(reboot -f) etc.) on Debian and as C(KDUMP_CONTINUE_ON_ERROR) on SUSE.
+      - Debian has no equivalent of V(shell) and V(dump_to_rootfs), SUSE only of V(reboot) and V(shell); those are
+        refused with the reason.
+    type: str
+    choices: [reboot, halt, poweroff, shell, dump_to_rootfs]
+  final_action:
+    description:
+      - What happens after a successful dump (RHEL 8 and later). Debian and SUSE always reboot, so only V(reboot)
+        is accepted there.
+    type: str
+    choices: [reboot, halt, poweroff]
+  pre_hook:
+    description: Executable run before the dump (C(kdump_pre), C(KDUMP_PRESCRIPT)). Must exist and be executable.
+    type: str
+  post_hook:
+    description: Executable run after the dump (C(kdump_post), C(KDUMP_POSTSCRIPT)). Must exist and be executable.
+    type: str
+  extra_bins:
+    description:
+      - Extra programs for the kdump initrd (C(extra_bins), C(KDUMP_REQUIRED_PROGRAMS)). Each must exist and be
+        executable. An empty list removes the setting.
+    type: list
+    elements: str
+  extra_modules:
+    description: Extra kernel modules for the kdump initrd (RHEL family only). An empty list removes the setting.
+    type: list
+    elements: str
+  dracut_args:
+    description:
+      - Extra dracut arguments (RHEL family only). A C(--mount) in them counts as the dump target, so it cannot be
+        combined with another target. An empty string removes the setting.
+    type: str
+  keep_dumps:
+    description:
+      - How many dumps to keep (C(KDUMP_NUM_DUMPS) on Debian, C(KDUMP_KEEP_OLD_DUMPS) on SUSE; V(0) keeps all).
+        The RHEL family has no retention setting; there it is ignored with a warning.
+    type: int
+  auto_reset_crashkernel:
+    description:
+      - Whether kdump-utils may rewrite C(crashkernel=) on package and kernel updates (RHEL 9 and later only;
+        ignored with a warning elsewhere). Set V(false) when the C(crashkernel=) value is managed by
+        M(fleet.kdump.kdump_reserve) with a custom size, or the next update reverts it.
+    type: bool
+  settings:
+    description:
+      - Any other directive (RHEL) or variable (Debian, SUSE) of the family's file, as a dictionary. Keys are checked
+        against the set the family's tooling knows; unknown keys fail, deprecated ones fail naming the replacement.
+        A V(null) value removes the key. Booleans become V(yes)/V(no) (RHEL), V(1)/V(0) (Debian) or
+        V(true)/V(false) (SUSE).
+      - On Debian a C(KDUMP_CMDLINE_APPEND) without C(systemd.unit=kdump-tools-dump.service) gets it added.
+    type: dict
+  managed:
+    description:
+      - V(merge) changes only what is given. V(exclusive) rewrites the whole file with what is given (on Debian plus
+        C(USE_KDUMP=1) and the package's C(KDUMP_KERNEL)/C(KDUMP_INITRD)); everything else takes the distribution
+        default.
+    type: str
+    choices: [merge, exclusive]
+    default: merge
+  family:
+    description:
+      - Which distribution family's file to write. V(auto) detects it from C(/etc/os-release).
+    type: str
+    choices: [auto, rhel, debian, suse]
+    default: auto
+  config_file:
+    description: The file to write; defaults to the family's file.
+    type: path
+  backup:
+    description: Keep a timestamped copy of the file before changing it.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: posix
+notes:
+  - Debian's C(MAKEDUMP_ARGS) always starts with C(-F) because kdump-config only recognises a leading C(-F).
+  - On SUSE an nfs target becomes C(KDUMP_SAVEDIR=nfs://host/export/path); the URL does not record where the
+    export ends, so RV(config.target.location) reads back as C(host:/export/path).
+seealso:
+  - module: fleet.kdump.kdump_reserve
+  - module: fleet.kdump.kdump_verify
+'''
+
+EXAMPLES = r'''
+- name: Save dumps locally, fastest compression the host supports, keep three
+  fleet.kdump.kdump_config:
+    path: /var/crash
+    compression: auto
+    dump_level: 31
+    keep_dumps: 3
+
+- name: Send dumps to a dump server over ssh and keep kdump-utils away from crashkernel=
+  fleet.kdump.kdump_config:
+    target:
+      type: ssh
+      location: kdump@dumps.example.com
+    ssh_key: /root/.ssh/kdump_id_ed25519
+    path: /srv/dumps
+    failure_action: dump_to_rootfs
+    auto_reset_crashkernel: false
+
+- name: Own /etc/default/kdump-tools completely
+  fleet.kdump.kdump_config:
+    managed: exclusive
+    family: debian
+    compression: lzo
+    settings:
+      KDUMP_CMDLINE_APPEND: reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb
+'''
+
+RETURN = r'''
+backend:
+  description: Which file format was written.
+  returned: always
+  type: str
+  sample: kdump_tools
+files:
+  description: Files changed (or that would change in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: [/etc/default/kdump-tools]
+config:
+  description: The effective settings after the change, parsed back from the file in the cross-distro vocabulary.
+  returned: always
+  type: dict
+  contains:
+    path:
+      description: Dump directory (distribution default applied); V(null) for a SUSE nfs URL.
+      type: str
+      sample: /var/crash
+    target:
+      description: Dump target, C(type) and C(location) (V(null) for local).
+      type: dict
+      sample: {type: local, location: null}
+    ssh_key:
+      description: SSH private key (distribution default applied where it has one).
+      type: str
+    dump_level:
+      description: makedumpfile dump level, V(null) when the collector is not makedumpfile.
+      type: int
+      sample: 31
+    compression:
+      description: V(zlib), V(lzo), V(snappy), V(zstd), V(none), or V(null) when unknown.
+      type: str
+      sample: lzo
+    core_collector:
+      description: The collector command as written in the file (Debian C(makedumpfile MAKEDUMP_ARGS)), or V(null).
+      type: str
+    failure_action:
+      description: Action when saving fails (Debian: a custom C(KDUMP_FAIL_CMD) is returned as is).
+      type: str
+      sample: reboot
+    final_action:
+      description: Action after a successful dump.
+      type: str
+      sample: reboot
+    keep_dumps:
+      description: Retention count, V(null) where the family has none.
+      type: int
+    enabled:
+      description: Debian C(USE_KDUMP) as boolean; V(true) on the other families.
+      type: bool
+    pre_hook:
+      description: Pre-dump executable.
+      type: str
+    post_hook:
+      description: Post-dump executable.
+      type: str
+    extra_bins:
+      description: Extra initrd programs.
+      type: list
+      elements: str
+    extra_modules:
+      description: Extra initrd kernel modules.
+      type: list
+      elements: str
+    dracut_args:
+      description: Extra dracut arguments.
+      type: str
+    auto_reset_crashkernel:
+      description: RHEL C(auto_reset_crashkernel) as boolean, V(null) when absent.
+      type: bool
+    raw:
+      description: Every directive or variable of the file as read (last one wins).
+      type: dict
+restart_required:
+  description: The file changed; restart the kdump service (C(kdumpctl restart), C(kdump-config reload),
+    C(systemctl restart kdump)) for it to take effect.
+  returned: always
+  type: bool
+path_created:
+  description: The local dump directory was created (or would be, in check mode).
+  returned: always
+  type: bool
+findings:
+  description: Problems noticed but not changed, such as a dump directory readable by other users.
+  returned: always
+  type: list
+  elements: str
+diff:
+  description: Before and after content of the file.
+  returned: always
+  type: dict
+backup_file:
+  description: Path of the backup copy.
+  returned: when O(backup=true) and the file changed
+  type: str
+'''
+
+import os
+import stat
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fleet.kdump.plugins.module_utils.common import CommandRunner, host_family, read_text, write_file
+from ansible_collections.fleet.kdump.plugins.module_utils import kdump_settings
+from ansible_collections.fleet.kdump.plugins.module_utils import makedumpfile
+
+EXCLUSIVE_HEADER = (
+    'Ansible managed: written by fleet.kdump.kdump_config (managed=exclusive).',
+    'Local changes are replaced on the next run.',
+)
+OPTION_NAMES = ('path', 'target', 'ssh_key', 'dump_level', 'compression', 'core_collector', 'failure_action',
+                'final_action', 'pre_hook', 'post_hook', 'extra_bins', 'extra_modules', 'dracut_args', 'keep_dumps',
+                'auto_reset_crashkernel', 'settings')
+
+
+def resolve_family(module):
+    """(family, major version or None); the version is only known when the family is the host's own."""
+    detected, version, _osr = host_family()
+    requested = module.params['family']
+    if requested == 'auto':
+        if detected is None:
+            module.fail_json(msg='could not detect the distribution family from /etc/os-release; set family to one '
+                                 'of rhel, debian, suse')
+        return detected, version
+    return requested, version if detected == requested else None
+
+
+def resolve_compression(module, runner, requested, warnings):
+    """Turn compression=auto into a concrete one and check an explicit one against the host's makedumpfile."""
+    if requested is None or requested == 'none':
+        return requested
+    binary = module.get_bin_path('makedumpfile')
+    supported = set()
+    built = None
+    if binary:
+        rc, out, err = runner.read([binary, '-v'])
+        supported = makedumpfile.supported_compressions(out or err)
+        built = makedumpfile.version(out or err)
+    if not supported:
+        if requested == 'auto':
+            warnings.append('makedumpfile is not installed (or its -v output was not understood): compression=auto '
+                            'chose zlib, which every makedumpfile build supports')
+            return 'zlib'
+        warnings.append('makedumpfile is not installed (or its -v output was not understood): could not check that '
+                        'it supports compression %s; an unsupported flag silently writes an uncompressed dump'
+                        % requested)
+        return requested
+    if requested == 'auto':
+        return makedumpfile.fastest(supported)
+    if requested not in supported:
+        module.fail_json(msg='compression %r is not built into this host\'s makedumpfile %s (supported: %s); it would '
+                             'silently write an uncompressed dump. Use compression=auto or one of the supported'
+                             % (requested, built or '', ', '.join(sorted(supported))))
+    return requested
+
+
+def check_executable(module, option, path):
+    if not os.path.isfile(path) or not os.access(path, os.X_OK):
+        module.fail_json(msg='%s %r must be an existing executable file on the host (kdumpctl fails to start '
+                             'otherwise)' % (option, path))
+
+
+def ensure_dump_dir(module, config, findings):
+    """Create the local dump directory 0700 root when missing; report a loose mode on an existing one."""
+    if config['target']['type'] != 'local' or not config['path']:
+        return False
+    path = config['path']
+    if os.path.isdir(path):
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        if mode & 0o077:
+            findings.append('dump directory %s has mode %04o: dumps hold all of memory (keys, passwords); 0700 is '
+                            'recommended, left unchanged' % (path, mode))
+        return False
+    if os.path.lexists(path):
+        module.fail_json(msg='path %r exists but is not a directory' % path)
+    if module.check_mode:
+        return True
+    try:
+        os.makedirs(path, 0o700)
+        os.chmod(path, 0o700)
+        os.chown(path, 0, 0)
+    except OSError as exc:
+        module.fail_json(msg='could not create dump directory %s: %s' % (path, exc))
+    return True
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type='str'),
+            target=dict(type='dict', options=dict(
+                type=dict(type='str', default='local', choices=list(kdump_settings.TARGET_TYPES)),
+                location=dict(type='str'),
+            )),
+            ssh_key=dict(type='str', no_log=False),
+            dump_level=dict(type='raw'),
+            compression=dict(type='str', choices=list(kdump_settings.COMPRESSION_CHOICES)),
+            core_collector=dict(type='str'),
+            failure_action=dict(type='str', choices=list(kdump_settings.FAILURE_ACTIONS)),
+            final_action=dict(type='str', choices=list(kdump_settings.FINAL_ACTIONS)),
+            pre_hook=dict(type='str'),
+            post_hook=dict(type='str'),
+            extra_bins=dict(type='list', elements='str'),
+            extra_modules=dict(type='list', elements='str'),
+            dracut_args=dict(type='str'),
+            keep_dumps=dict(type='int'),
+            auto_reset_crashkernel=dict(type='bool'),
+            settings=dict(type='dict'),
+            managed=dict(type='str', choices=['merge', 'exclusive'], default='merge'),
+            family=dict(type='str', choices=['auto', 'rhel', 'debian', 'suse'], default='auto'),
+            config_file=dict(type='path'),
+            backup=dict(type='bool', default=False),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    runner = CommandRunner(module)
+    warnings = []
+    family, version = resolve_family(module)
+    config_file = params['config_file'] or kdump_settings.CONFIG_FILES[family]
+    before = read_text(config_file)
+
+    options = dict((name, params[name]) for name in OPTION_NAMES)
+    options['compression'] = resolve_compression(module, runner, params['compression'], warnings)
+    exclusive = params['managed'] == 'exclusive'
+    try:
+        updates, notes = kdump_settings.desired_updates(family, options, '' if exclusive else (before or ''), version)
+        if exclusive:
+            after = kdump_settings.render_exclusive(family, updates, EXCLUSIVE_HEADER)
+        else:
+            after = kdump_settings.apply_merge(family, before or '', updates)
+    except (kdump_settings.SettingsError, ValueError) as exc:
+        module.fail_json(msg=str(exc))
+    warnings.extend(notes)
+    problems = kdump_settings.validate_result(family, after)
+    if problems:
+        module.fail_json(msg='the resulting %s would be refused by the kdump tooling: %s'
+                         % (config_file, '; '.join(problems)), problems=problems)
+
+    for option in ('pre_hook', 'post_hook'):
+        if params[option]:
+            check_executable(module, option, params[option])
+    if family != 'debian':
+        for program in params['extra_bins'] or ():
+            check_executable(module, 'extra_bins entry', program)
+
+    config = kdump_settings.effective_config(family, after)
+    findings = kdump_settings.findings(family, after)
+    path_created = ensure_dump_dir(module, config, findings)
+    written = write_file(module, config_file, before, after, backup=params['backup'])
+
+    for message in warnings + findings:
+        module.warn(message)
+    result = dict(
+        changed=written['changed'] or path_created,
+        backend=kdump_settings.BACKENDS[family],
+        files=[config_file] if written['changed'] else [],
+        config=config,
+        restart_required=written['changed'],
+        path_created=path_created,
+        findings=findings,
+        diff=written['diff'],
+    )
+    if written['backup_file']:
+        result['backup_file'] = written['backup_file']
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
