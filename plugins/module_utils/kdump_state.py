@@ -638,6 +638,9 @@ def build_checks(facts):
     state = service.get('enabled_state')
     if state is None:
         add('service_enabled', False, 'could not run: systemctl not found, %s state unknown' % service.get('name'))
+    elif facts.get('config_enabled') is False:
+        add('service_enabled', False, '%s is %s but USE_KDUMP is not 1 in /etc/default/kdump-tools: '
+            'the service loads nothing' % (service.get('name'), state))
     else:
         add('service_enabled', bool(service.get('enabled')), '%s is %s' % (service.get('name'), state))
 

@@ -533,8 +533,12 @@ class Verifier(object):
             before = result[1] if result and result[0] == 0 else ''
         try:
             try:
-                with open(host_path('/proc/sysrq-trigger'), 'w') as trigger:
-                    trigger.write(key)
+                # No O_CREAT: never create a file where the kernel offers no trigger.
+                trigger = os.open(host_path('/proc/sysrq-trigger'), os.O_WRONLY)
+                try:
+                    os.write(trigger, key.encode('ascii'))
+                finally:
+                    os.close(trigger)
             except (IOError, OSError) as exc:
                 reason = 'unavailable: could not write /proc/sysrq-trigger (%s)' % (exc.strerror or exc)
                 self.warnings.append('diagnostics %s %s' % (key, reason))
@@ -627,6 +631,7 @@ class Verifier(object):
             'reserved_bytes': size,
             'crash_regions': [kdump_state.format_region(region) for region in regions],
             'service': self.service(family),
+            'config_enabled': config.get('enabled') if family == 'debian' else None,
             'initrd': self.initrd(family, kver),
             'target': target,
             'dump_path': dump_path,

@@ -486,3 +486,9 @@ def test_human_bytes():
     assert kdump_state.human_bytes(1536 * 1024 ** 2) == '1.5G'
     assert kdump_state.human_bytes(None) == 'unknown'
     assert kdump_state.human_bytes(12) == '12B'
+
+
+def test_debian_use_kdump_0_fails_service_enabled():
+    check = by_name(kdump_state.build_checks(armed_facts(config_enabled=False)))['service_enabled']
+    assert check['ok'] is False
+    assert 'USE_KDUMP is not 1' in check['detail']

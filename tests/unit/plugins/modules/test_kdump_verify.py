@@ -1,0 +1,374 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleet.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from ansible.module_utils import basic
+
+from ansible_collections.fleet.kdump.plugins.modules import kdump_verify
+from ansible_collections.fleet.kdump.tests.unit.plugins.modules.utils import patch_module, run_module  # noqa: F401 pylint: disable=unused-import
+
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures')
+KVER = '6.1.0-28-amd64'
+BOOT_ID = '4f1e0d2c-0d3e-4c1b-9a53-1f6c3f7b2a10'
+SYSCTL = 'vm.nr_hugepages=0\nvm.nr_hugepages_mempolicy=0\n'
+ALL_TOOLS = ('systemctl', 'kdump-config', 'kdumpctl', 'makedumpfile', 'ssh', 'timeout', 'dmesg', 'showmount')
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as handle:
+        return handle.read()
+
+
+def put(root, path, content='', mtime=None):
+    target = root / path.lstrip('/')
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content)
+    if mtime is not None:
+        os.utime(str(target), (mtime, mtime))
+    return target
+
+
+class FakeHost(object):
+    """A host: files under a temporary root, commands answered from a table."""
+
+    def __init__(self, root, monkeypatch):
+        self.root = root
+        self.tools = set(ALL_TOOLS)
+        self.answers = {}
+        self.calls = []
+        self.dmesg_outputs = []
+        monkeypatch.setattr(kdump_verify, 'HOST_ROOT', str(root))
+        monkeypatch.setattr(kdump_verify, 'SYSRQ_SETTLE_SECONDS', 0)
+        monkeypatch.setattr(kdump_verify, 'free_bytes_at', lambda path: self.free)
+        fake = self
+        monkeypatch.setattr(basic.AnsibleModule, 'get_bin_path',
+                            lambda module, name, *args, **kwargs: fake.get_bin_path(name))
+        monkeypatch.setattr(basic.AnsibleModule, 'run_command',
+                            lambda module, argv, *args, **kwargs: fake.run_command(argv))
+        self.free = 4 * 1024 ** 3
+
+    def get_bin_path(self, name):
+        return '/usr/bin/' + name if name in self.tools else None
+
+    def run_command(self, argv):
+        argv = [os.path.basename(argv[0])] + list(argv[1:])
+        if argv[0] == 'timeout':
+            argv = [os.path.basename(argv[2])] + argv[3:]
+        self.calls.append(argv)
+        if argv == ['dmesg'] and self.dmesg_outputs:
+            return 0, self.dmesg_outputs.pop(0), ''
+        return self.answers.get(tuple(argv), (1, '', 'unexpected command %s' % argv))
+
+    def put(self, path, content='', mtime=None):
+        return put(self.root, path, content, mtime)
+
+
+def debian_host(host, armed=True):
+    host.put('/etc/os-release', fixture('verify/os-release-debian12.txt'))
+    host.put('/proc/sys/kernel/osrelease', KVER + '\n')
+    host.put('/proc/sys/kernel/random/boot_id', BOOT_ID + '\n')
+    host.put('/proc/meminfo', fixture('verify/meminfo-1g.txt'))
+    host.put('/proc/1/environ', 'HOME=/\0TERM=linux\0')
+    host.put('/etc/default/kdump-tools', fixture('config/kdump-tools-bookworm.conf'))
+    host.put('/etc/kdump/sysctl.conf', SYSCTL)
+    host.put('/var/lib/kdump/latest_sysctls-%s' % KVER, SYSCTL)
+    host.put('/var/lib/kdump/initrd.img-%s' % KVER, 'initrd')
+    (host.root / 'var' / 'crash').mkdir(parents=True)
+    os.chmod(str(host.root / 'var' / 'crash'), 0o755)
+    host.answers.update({
+        ('systemd-detect-virt', '--container'): (1, 'none\n', ''),
+        ('systemctl', 'is-enabled', 'kdump-tools'): (0, 'enabled\n', ''),
+        # Debian's init script always exits 0: the unit is active whatever happened.
+        ('systemctl', 'is-active', 'kdump-tools'): (0, 'active\n', ''),
+        ('makedumpfile', '-v'): (0, fixture('config/makedumpfile-v-1.7.2-bookworm.txt'), ''),
+    })
+    host.tools.add('systemd-detect-virt')
+    if armed:
+        host.put('/proc/cmdline', fixture('verify/cmdline-crashkernel.txt'))
+        host.put('/proc/iomem', fixture('verify/iomem-root.txt'))
+        host.put('/sys/kernel/kexec_crash_loaded', '1\n')
+        host.put('/sys/kernel/kexec_crash_size', '268435456\n')
+        host.answers[('kdump-config', 'status')] = (0, fixture('verify/kdump-config-status-ready.txt'), '')
+    else:
+        host.put('/proc/cmdline', fixture('verify/cmdline-plain.txt'))
+        host.put('/proc/iomem', '00100000-3ffdbfff : System RAM\n')
+        host.put('/sys/kernel/kexec_crash_loaded', '0\n')
+        host.put('/sys/kernel/kexec_crash_size', '0\n')
+        host.answers[('kdump-config', 'status')] = (
+            0, fixture('verify/kdump-config-status-no-crashkernel.txt'), '')
+    return host
+
+
+@pytest.fixture
+def host(tmp_path, monkeypatch):
+    return FakeHost(tmp_path, monkeypatch)
+
+
+def checks_by_name(result):
+    return dict((check['name'], check) for check in result['checks'])
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason='dump_dir requires a root-owned directory')
+
+
+@needs_root
+def test_armed_debian_host_is_ready(patch_module, host):
+    debian_host(host)
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed
+    assert result['changed'] is False
+    assert result['ready'] is True, result['reasons']
+    assert result['reasons'] == []
+    assert result['family'] == 'debian'
+    assert result['container'] is False
+    assert result['kexec_supported'] is True
+    assert result['crash_kernel_loaded'] is True
+    assert result['crashkernel_running'] == '256M'
+    assert result['reserved_bytes'] == 268435456
+    assert result['crash_regions'] == ['0x29000000-0x38ffffff']
+    assert result['service'] == {'name': 'kdump-tools', 'enabled': True, 'active': True}
+    assert result['tool_status']['ready'] is True
+    assert result['boot_id'] == BOOT_ID
+    assert result['kernel'] == KVER
+    assert result['memory_bytes'] == 999780 * 1024
+    assert result['dump_path'] == '/var/crash'
+    assert result['estimated_dump_bytes'] == (999780 - 601212) * 1024 // 2
+    assert [check['name'] for check in result['checks']] == list(kdump_verify.kdump_state.CHECK_NAMES)
+    assert checks_by_name(result)['compression_supported']['detail'].startswith('zlib is built into makedumpfile')
+    assert result['dumps'] == []
+    assert result['diagnostics'] == {}
+
+
+def test_debian_before_reservation_names_missing_crashkernel(patch_module, host):
+    debian_host(host, armed=False)
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed
+    assert result['ready'] is False
+    assert result['crashkernel_running'] is None
+    assert result['reserved_bytes'] == 0
+    assert result['crash_kernel_loaded'] is False
+    # The unit says active, the module must not believe it.
+    assert result['service']['active'] is True
+    checks = checks_by_name(result)
+    assert checks['crashkernel_cmdline']['ok'] is False
+    assert checks['capture_kernel_loaded']['ok'] is False
+    assert result['reasons'][0].startswith('crashkernel_cmdline: no crashkernel= on the running kernel command line')
+
+
+def test_fail_if_not_ready_lists_failing_checks(patch_module, host):
+    debian_host(host, armed=False)
+    result, failed = run_module(kdump_verify.main, {'fail_if_not_ready': True})
+    assert failed
+    assert result['msg'].startswith('kdump is not ready: crashkernel_cmdline: ')
+    assert 'capture_kernel_loaded: no capture kernel loaded' in result['msg']
+    assert result['ready'] is False
+
+
+def test_require_limits_what_ready_means(patch_module, host):
+    debian_host(host, armed=False)
+    result, failed = run_module(kdump_verify.main, {'require': ['capture_initrd', 'compression_supported'],
+                                                     'fail_if_not_ready': True})
+    assert not failed
+    assert result['ready'] is True
+    assert checks_by_name(result)['capture_kernel_loaded']['ok'] is False
+
+
+def test_container_reports_no_kexec_without_traceback(patch_module, host):
+    debian_host(host, armed=False)
+    host.put('/run/.containerenv')
+    for name in ('kexec_crash_loaded', 'kexec_crash_size'):
+        os.unlink(str(host.root / 'sys' / 'kernel' / name))
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed
+    assert result['container'] is True
+    assert result['kexec_supported'] is False
+    assert result['ready'] is False
+    assert result['reserved_bytes'] is None
+    assert result['reasons'][0].startswith('kexec_supported: no kexec in container (podman)')
+
+
+def test_container_detected_by_pid1_environment(patch_module, host):
+    debian_host(host)
+    host.put('/proc/1/environ', 'container=podman\0HOME=/\0')
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['container'] is True
+    assert result['kexec_supported'] is False
+
+
+@needs_root
+def test_dumps_since_returns_only_the_new_complete_dump(patch_module, host):
+    debian_host(host)
+    before_crash = time.time() - 600
+    host.put('/var/crash/202611261000/dump.202611261000', 'x' * 100, before_crash - 86400)
+    host.put('/var/crash/202611261000/dmesg.202611261000', 'no panic here\n', before_crash - 86400)
+    host.put('/var/crash/202611272341/dump-incomplete', 'x', before_crash - 3600)
+    host.put('/var/crash/202611272350/dump.202611272350', 'x' * 2048, before_crash + 120)
+    host.put('/var/crash/202611272350/dmesg.202611272350', fixture('verify/dmesg-sysrq-crash-6.1.txt'),
+             before_crash + 120)
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed
+    assert [dump['path'] for dump in result['dumps']] == [
+        '/var/crash/202611272350', '/var/crash/202611272341', '/var/crash/202611261000']
+    assert [dump['complete'] for dump in result['dumps']] == [True, False, True]
+
+    result, failed = run_module(kdump_verify.main, {'dumps_since': str(int(before_crash))})
+    assert not failed
+    assert len(result['dumps']) == 1
+    dump = result['dumps'][0]
+    assert dump['complete'] is True
+    assert dump['files'] == ['dmesg.202611272350', 'dump.202611272350']
+    assert dump['panic'].splitlines()[0] == 'Kernel panic - not syncing: sysrq triggered crash'
+    assert 'sysrq_handle_crash' in dump['panic']
+
+    iso = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(before_crash))
+    result, _failed = run_module(kdump_verify.main, {'dumps_since': iso})
+    assert len(result['dumps']) == 1
+
+
+def test_bad_dumps_since_fails_naming_forms(patch_module, host):
+    debian_host(host)
+    result, failed = run_module(kdump_verify.main, {'dumps_since': 'last tuesday'})
+    assert failed
+    assert "dumps_since='last tuesday' is neither epoch seconds" in result['msg']
+
+
+@pytest.mark.parametrize('key', ['c', 'b', 'o', 'e', 'i', 'f'])
+def test_diagnostics_refuse_destructive_keys_before_anything_runs(patch_module, host, key):
+    debian_host(host)
+    trigger = host.put('/proc/sysrq-trigger')
+    result, failed = run_module(kdump_verify.main, {'diagnostics': ['m', key]})
+    assert failed
+    assert "diagnostics key '%s' refused" % key in result['msg']
+    assert trigger.read_text() == ''
+    assert host.calls == []
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_diagnostics_capture_new_kernel_lines(patch_module, host, check_mode):
+    debian_host(host)
+    trigger = host.put('/proc/sysrq-trigger')
+    old = '[  100.000000] systemd[1]: Started kdump-tools.service.\n'
+    host.dmesg_outputs = [old, old + '[  200.100000] sysrq: Show Memory\n[  200.100100] Mem-Info:\n']
+    result, failed = run_module(kdump_verify.main, {'diagnostics': ['m'], '_ansible_check_mode': check_mode})
+    assert not failed
+    assert result['changed'] is False
+    assert trigger.read_text() == 'm'
+    assert result['diagnostics'] == {'m': '[  200.100000] sysrq: Show Memory\n[  200.100100] Mem-Info:'}
+
+
+def test_diagnostics_unavailable_is_reported_not_raised(patch_module, host):
+    debian_host(host)  # no /proc/sysrq-trigger under the root: like a kernel without CONFIG_MAGIC_SYSRQ
+    host.dmesg_outputs = ['', '']
+    result, failed = run_module(kdump_verify.main, {'diagnostics': ['w']})
+    assert not failed
+    assert result['diagnostics']['w'].startswith('unavailable: could not write /proc/sysrq-trigger')
+
+
+def test_configured_zstd_on_bookworm_makedumpfile_fails_compression(patch_module, host):
+    debian_host(host)
+    host.put('/etc/default/kdump-tools', fixture('config/kdump-tools-bookworm.conf') + 'MAKEDUMP_ARGS="-F -z -d 31"\n')
+    result, _failed = run_module(kdump_verify.main, {})
+    check = checks_by_name(result)['compression_supported']
+    assert check['ok'] is False
+    assert 'zstd is configured but this makedumpfile lacks it' in check['detail']
+
+
+def test_missing_tools_degrade_to_failed_checks(patch_module, host):
+    debian_host(host)
+    host.tools.clear()
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed
+    checks = checks_by_name(result)
+    assert checks['service_enabled']['detail'].startswith('could not run: systemctl not found')
+    assert checks['compression_supported']['detail'].startswith('could not run: makedumpfile not found')
+    assert result['service'] == {'name': 'kdump-tools', 'enabled': None, 'active': None}
+    assert result['tool_status'] is None
+    assert result['kexec_supported'] is True
+
+
+def test_use_kdump_0_is_not_enabled_even_if_unit_is(patch_module, host):
+    debian_host(host)
+    host.put('/etc/default/kdump-tools', 'USE_KDUMP=0\n')
+    result, _failed = run_module(kdump_verify.main, {})
+    assert checks_by_name(result)['service_enabled']['ok'] is False
+
+
+def test_stale_debian_initrd_fails_capture_initrd(patch_module, host):
+    debian_host(host)
+    host.put('/etc/kdump/sysctl.conf', SYSCTL + 'vm.swappiness=10\n')
+    result, _failed = run_module(kdump_verify.main, {})
+    assert checks_by_name(result)['capture_initrd']['detail'].endswith(
+        '/etc/kdump/sysctl.conf changed since the initrd was built')
+
+
+def rhel_host(host, kdump_conf):
+    host.put('/etc/os-release', fixture('verify/os-release-rocky9.txt'))
+    host.put('/proc/sys/kernel/osrelease', '5.14.0-427.el9.x86_64\n')
+    host.put('/proc/meminfo', fixture('verify/meminfo-1g.txt'))
+    host.put('/proc/cmdline', 'BOOT_IMAGE=(hd0,msdos1)/vmlinuz-5.14.0-427.el9.x86_64 ro crashkernel=1G-4G:192M,4G-64G:256M\n')
+    host.put('/sys/kernel/kexec_crash_loaded', '1\n')
+    host.put('/sys/kernel/kexec_crash_size', '201326592\n')
+    host.put('/etc/kdump.conf', kdump_conf, time.time() - 100)
+    host.put('/boot/initramfs-5.14.0-427.el9.x86_64kdump.img', 'initrd', time.time() - 200)
+    host.answers.update({
+        ('systemctl', 'is-enabled', 'kdump'): (0, 'enabled\n', ''),
+        ('systemctl', 'is-active', 'kdump'): (0, 'active\n', ''),
+        ('kdumpctl', 'status'): (0, '', fixture('verify/kdumpctl-status-operational.stderr')),
+        ('makedumpfile', '-v'): (0, 'makedumpfile: version 1.7.4 (released on 8 Nov 2023)\nlzo\tenabled\n'
+                                    'snappy\tenabled\nzstd\tenabled\n', ''),
+    })
+
+
+def test_rhel_ssh_target_unreachable(patch_module, host):
+    rhel_host(host, 'ssh kdump@backup.example.com\nsshkey /root/.ssh/kdump_id_rsa\npath /srv/crash\n'
+                    'core_collector makedumpfile -F -l --message-level 7 -d 31\n')
+    ssh = ('ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-i', '/root/.ssh/kdump_id_rsa',
+           'kdump@backup.example.com', 'true')
+    host.answers[ssh] = (255, '', 'Host key verification failed.\n')
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['family'] == 'rhel'
+    assert result['service']['name'] == 'kdump'
+    assert result['tool_status']['ready'] is True
+    assert result['target'] == {'type': 'ssh', 'location': 'kdump@backup.example.com'}
+    checks = checks_by_name(result)
+    assert checks['remote_target']['ok'] is False
+    assert 'Host key verification failed.' in checks['remote_target']['detail']
+    assert checks['dump_dir']['ok'] is True
+    assert 'not checked here' in checks['dump_dir']['detail']
+    assert checks['capture_initrd']['detail'].endswith('older than the kdump configuration '
+                                                       '(rebuilt by the next kdump service start)')
+    assert result['reasons'][0].startswith('capture_initrd: ')
+    assert list(ssh) in host.calls
+
+    host.answers[ssh] = (0, '', '')
+    result, _failed = run_module(kdump_verify.main, {})
+    assert checks_by_name(result)['remote_target']['ok'] is True
+
+
+def test_rhel_nfs_export_checked_with_showmount(patch_module, host):
+    rhel_host(host, 'nfs nfs.example.com:/export\npath /crash\n')
+    host.answers[('showmount', '-e', 'nfs.example.com')] = (0, 'Export list for nfs.example.com:\n/export *\n', '')
+    result, _failed = run_module(kdump_verify.main, {})
+    check = checks_by_name(result)['remote_target']
+    assert check == {'name': 'remote_target', 'ok': True, 'detail': 'nfs server nfs.example.com exports /export'}
+    host.answers[('showmount', '-e', 'nfs.example.com')] = (0, 'Export list for nfs.example.com:\n/other *\n', '')
+    result, _failed = run_module(kdump_verify.main, {})
+    assert checks_by_name(result)['remote_target']['ok'] is False
+
+
+def test_family_override_and_unknown_family(patch_module, host):
+    debian_host(host)
+    host.put('/etc/os-release', 'ID=plan9\n')
+    result, failed = run_module(kdump_verify.main, {})
+    assert failed
+    assert 'set family to one of rhel, debian, suse' in result['msg']
+    result, failed = run_module(kdump_verify.main, {'family': 'debian'})
+    assert not failed
+    assert result['family'] == 'debian'
