@@ -5,7 +5,8 @@ SHELL := /bin/bash
 ROOT     := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VENV     := $(ROOT)/.venv
 BIN      := $(VENV)/bin
-BUILD    := $(ROOT)/build
+# One tree per make invocation, so parallel runs never delete each other's tree.
+BUILD    ?= $(ROOT)/build/tree-$(shell echo $$PPID)
 COLL     := $(BUILD)/ansible_collections/fleet/kdump
 PYTHON   ?= $(shell $(ROOT)/scripts/find-python.sh)
 PY_MINOR := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -23,10 +24,14 @@ help:
 	@echo "make demo    - build the lab (VM canary + SSH containers), run playbooks/site.yml with a real crash, print the report"
 	@echo "make venv | lint | sanity | units | molecule-default | molecule-fleet | molecule-vm | test-matrix | build | clean"
 
-$(VENV)/.stamp: $(REQS) constraints-dev.txt scripts/find-python.sh
+$(VENV)/.stamp: $(REQS) constraints-dev.txt scripts/find-python.sh scripts/ansible-test-get-pip.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r $(REQS) $(CONSTR)
+	@# ansible-test --venv cannot download its pip bootstrap script here; give it the offline stand-in.
+	@pipver=$$($(BIN)/python -c 'import ansible_test._internal.python_requirements as r, inspect, re; print(re.search(r"pip=.([0-9.]+)", inspect.getsource(r)).group(1))') && \
+	  mkdir -p $(HOME)/.ansible/test/cache && \
+	  cp scripts/ansible-test-get-pip.py $(HOME)/.ansible/test/cache/get_pip_$${pipver//./_}.py
 	touch $@
 
 venv: $(VENV)/.stamp
@@ -35,7 +40,7 @@ venv: $(VENV)/.stamp
 # tracked and new (not ignored) files there, so the tree is exactly what a clone would hold.
 collection-tree:
 	@rm -rf $(COLL) && mkdir -p $(COLL)
-	@cd $(ROOT) && git ls-files -co --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' | rsync -a --files-from=- ./ $(COLL)/
+	@cd $(ROOT) && git ls-files -co --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C $(COLL) -xf -
 	@cd $(COLL) && git init -q && git add -A >/dev/null
 
 lint: venv
@@ -75,4 +80,4 @@ build: venv
 	cd $(ROOT) && $(BIN)/ansible-galaxy collection build --force
 
 clean:
-	rm -rf $(BUILD) fleet-kdump-*.tar.gz
+	rm -rf $(ROOT)/build fleet-kdump-*.tar.gz

@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from ansible_collections.fleet.kdump.plugins.module_utils import common
+
+DEBIAN_12 = '''PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION="12 (bookworm)"
+VERSION_CODENAME=bookworm
+ID=debian
+'''
+ROCKY_9 = '''NAME="Rocky Linux"
+VERSION="9.4 (Blue Onyx)"
+ID="rocky"
+ID_LIKE="rhel centos fedora"
+VERSION_ID="9.4"
+'''
+UBUNTU = 'NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID="24.04"\n'
+SLES = 'NAME="SLES"\nVERSION_ID="15.6"\nID="sles"\nID_LIKE="suse"\n'
+LEAP = 'NAME="openSUSE Leap"\nID="opensuse-leap"\nID_LIKE="suse opensuse"\nVERSION_ID="15.6"\n'
+ARCH = 'NAME="Arch Linux"\nID=arch\n'
+
+
+@pytest.mark.parametrize('text, family, major', [
+    (DEBIAN_12, 'debian', 12), (ROCKY_9, 'rhel', 9), (UBUNTU, 'debian', 24),
+    (SLES, 'suse', 15), (LEAP, 'suse', 15), (ARCH, None, None), ('', None, None),
+])
+def test_family_and_major_version_from_os_release(text, family, major):
+    osr = common.parse_os_release(text)
+    assert common.detect_family(osr) == family
+    assert common.major_version(osr) == major
+
+
+def test_parse_os_release_strips_quotes_and_skips_comments():
+    osr = common.parse_os_release('# comment\nID="rocky"\nVERSION=\'9.4\'\nbroken line\n')
+    assert osr == {'ID': 'rocky', 'VERSION': '9.4'}
+
+
+def test_host_family_reads_the_given_path(tmp_path):
+    path = tmp_path / 'os-release'
+    path.write_text(ROCKY_9)
+    family, major, osr = common.host_family(str(path))
+    assert (family, major, osr['ID']) == ('rhel', 9, 'rocky')
+    assert common.host_family(str(tmp_path / 'missing'))[0] is None
+
+
+class FakeModule(object):
+    def __init__(self, check_mode=False):
+        self.check_mode = check_mode
+        self.ran = []
+        self.backups = []
+
+    def run_command(self, argv, check_rc=False, data=None):
+        self.ran.append(argv)
+        return 0, 'out', ''
+
+    def backup_local(self, path):
+        dest = path + '.bak'
+        with open(path, 'rb') as src, open(dest, 'wb') as dst:
+            dst.write(src.read())
+        self.backups.append(dest)
+        return dest
+
+    def atomic_move(self, src, dest):
+        os.rename(src, dest)
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_runner_records_writes_and_runs_them_only_outside_check_mode(check_mode):
+    module = FakeModule(check_mode=check_mode)
+    runner = common.CommandRunner(module)
+    assert runner.read(['grubby', '--info=ALL']) == (0, 'out', '')
+    rc, out, _err = runner.write(['update-grub'])
+    assert runner.commands == [['update-grub']]
+    if check_mode:
+        assert (rc, out) == (0, '') and module.ran == [['grubby', '--info=ALL']]
+    else:
+        assert module.ran == [['grubby', '--info=ALL'], ['update-grub']]
+
+
+def test_write_file_keeps_mode_backs_up_and_reports_diff(tmp_path):
+    path = tmp_path / 'kdump.conf'
+    path.write_text('path /var/crash\n')
+    os.chmod(str(path), 0o600)
+    module = FakeModule()
+    result = common.write_file(module, str(path), 'path /var/crash\n', 'path /srv/crash\n', backup=True)
+    assert result['changed'] is True
+    assert path.read_text() == 'path /srv/crash\n'
+    assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o600
+    assert result['backup_file'] and open(result['backup_file']).read() == 'path /var/crash\n'
+    assert result['diff']['before'] == 'path /var/crash\n' and result['diff']['after'] == 'path /srv/crash\n'
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith('.ansible_tmp_')] == []
+
+
+def test_write_file_unchanged_and_check_mode_touch_nothing(tmp_path):
+    path = tmp_path / 'f'
+    path.write_text('a\n')
+    before_mtime = os.stat(str(path)).st_mtime_ns
+    assert common.write_file(FakeModule(), str(path), 'a\n', 'a\n')['changed'] is False
+    result = common.write_file(FakeModule(check_mode=True), str(path), 'a\n', 'b\n', backup=True)
+    assert result['changed'] is True and result['backup_file'] is None
+    assert path.read_text() == 'a\n' and os.stat(str(path)).st_mtime_ns == before_mtime
+
+
+def test_write_file_creates_missing_file_and_restore_removes_it(tmp_path):
+    path = tmp_path / 'grub.d' / 'zz.cfg'
+    module = FakeModule()
+    result = common.write_file(module, str(path), None, 'X=1\n')
+    assert result['changed'] and path.read_text() == 'X=1\n'
+    assert result['diff']['before'] == ''
+    common.restore_file(module, str(path), None)
+    assert not path.exists()
+
+
+def test_restore_file_puts_previous_content_back(tmp_path):
+    path = tmp_path / 'grub'
+    path.write_text('new\n')
+    common.restore_file(FakeModule(), str(path), 'old\n')
+    assert path.read_text() == 'old\n'
