@@ -201,6 +201,28 @@ class KdumpConf(object):
         self.lines.append(parse_line(new_raw))
         return True
 
+    def set_target(self, directive, value):
+        """Make ``directive value`` the only target directive (None: no target directive).
+
+        A new target takes the place of the target it replaces. Return True on a change.
+        """
+        indexes = [index for index, line in enumerate(self.lines) if line.directive in TARGET_DIRECTIVES]
+        if directive is None:
+            for index in reversed(indexes):
+                del self.lines[index]
+            return bool(indexes)
+        if len(indexes) == 1 and (self.lines[indexes[0]].directive, self.lines[indexes[0]].value) == (directive, value):
+            return False
+        if not indexes:
+            return self.set(directive, value)
+        new_raw = render_line(directive, value)
+        if not self.lines[indexes[0]].raw.endswith('\n'):
+            new_raw = new_raw.rstrip('\n')
+        self.lines[indexes[0]] = parse_line(new_raw)
+        for index in reversed(indexes[1:]):
+            del self.lines[index]
+        return True
+
 
 def parse(text):
     return KdumpConf(text)

@@ -130,9 +130,7 @@ def _split_collector(command):
 
 def check_dump_level(value):
     """Return ``value`` as int 0-31 or raise SettingsError."""
-    if isinstance(value, bool):
-        value = None
-    level = _int_or_none(value) if not isinstance(value, float) else None
+    level = None if isinstance(value, (bool, float)) else _int_or_none(value)
     if level is None or not 0 <= level <= 31 or str(value).strip() != str(level):
         raise SettingsError('dump_level %r is invalid: use an integer 0-31, the makedumpfile -d bitmask '
                             '(1 zero pages, 2 cache, 4 cache private, 8 user data, 16 free pages; 31 = all)'
@@ -501,10 +499,20 @@ def desired_updates(family, options, current_text, version=None):
 
 def apply_merge(family, current_text, updates):
     """Apply ``updates`` to ``current_text`` keeping every other line byte-for-byte."""
-    document = kdump_conf.parse(current_text) if family == 'rhel' else shellenv.parse(current_text)
+    if family == 'rhel':
+        document = kdump_conf.parse(current_text)
+        target_updates = [(key, value) for key, value in updates if key in kdump_conf.TARGET_DIRECTIVES]
+        if target_updates:
+            chosen = [(key, value) for key, value in target_updates if value is not None]
+            document.set_target(*(chosen[0] if chosen else (None, None)))
+        for key, value in updates:
+            if key not in kdump_conf.TARGET_DIRECTIVES:
+                document.set(key, value)
+        return document.render()
+    document = shellenv.parse(current_text)
     for key, value in updates:
         if value is None:
-            document.set(key, None) if family == 'rhel' else document.unset(key)
+            document.unset(key)
         else:
             document.set(key, value)
     return document.render()
@@ -512,18 +520,14 @@ def apply_merge(family, current_text, updates):
 
 def render_exclusive(family, updates, header_lines):
     """A whole file holding exactly ``updates`` (removals dropped) under ``header_lines``."""
-    entries = []
-    seen = {}
+    entries = list(DEBIAN_BASE) if family == 'debian' else []
+    seen = dict((key, index) for index, (key, _value) in enumerate(entries))
     for key, value in updates:
         if key in seen:
             entries[seen[key]] = (key, value)
         else:
             seen[key] = len(entries)
             entries.append((key, value))
-    if family == 'debian':
-        present = set(key for key, _value in entries)
-        base = [(key, value) for key, value in DEBIAN_BASE if key not in present]
-        entries = base + entries
     entries = [(key, value) for key, value in entries if value is not None]
     if family == 'rhel':
         return kdump_conf.render_exclusive(header_lines, entries)
