@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleet.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from ansible.module_utils import basic
+
+from ansible_collections.fleet.kdump.plugins.modules import kdump_config
+from ansible_collections.fleet.kdump.plugins.module_utils import kdump_settings
+from ansible_collections.fleet.kdump.tests.unit.plugins.modules.utils import patch_module, run_module  # noqa: F401
+
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'config')
+BOOKWORM_V = 'makedumpfile-v-1.7.2-bookworm.txt'
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as handle:
+        return handle.read()
+
+
+@pytest.fixture
+def host(patch_module, monkeypatch, tmp_path):  # noqa: F811
+    """A fake host: os-release family, makedumpfile -v output, captured warnings and commands."""
+    state = {'family': ('debian', 12, {}), 'makedumpfile': fixture(BOOKWORM_V), 'warnings': [], 'commands': []}
+    monkeypatch.setattr(kdump_config, 'host_family', lambda: state['family'])
+
+    def get_bin_path(self, name, *args, **kwargs):
+        return '/usr/sbin/makedumpfile' if name == 'makedumpfile' and state['makedumpfile'] is not None else None
+
+    def run_command(self, argv, *args, **kwargs):
+        state['commands'].append(list(argv))
+        assert argv == ['/usr/sbin/makedumpfile', '-v']
+        return 0, state['makedumpfile'], ''
+
+    monkeypatch.setattr(basic.AnsibleModule, 'get_bin_path', get_bin_path)
+    monkeypatch.setattr(basic.AnsibleModule, 'run_command', run_command)
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, msg: state['warnings'].append(msg))
+    state['tmp'] = tmp_path
+    return state
+
+
+def conf_file(tmp_path, fixture_name, name='conf'):
+    path = tmp_path / name
+    path.write_text(fixture(fixture_name))
+    return str(path)
+
+
+def run(args):
+    return run_module(kdump_config.main, args)
+
+
+# --- Debian: the lab scenario -----------------------------------------------------------------------
+
+def test_debian_lab_scenario_then_idempotent(host):
+    path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
+    dump_dir = str(host['tmp'] / 'crash')
+    args = {'config_file': path, 'path': dump_dir, 'compression': 'auto', 'dump_level': 31, 'keep_dumps': 3}
+    result, failed = run(args)
+    assert not failed, result
+    assert result['changed'] is True and result['restart_required'] is True
+    assert result['backend'] == 'kdump_tools' and result['files'] == [path]
+    assert result['path_created'] is True
+    assert stat.S_IMODE(os.stat(dump_dir).st_mode) == 0o700
+    text = open(path).read()
+    assert 'MAKEDUMP_ARGS="-F -l -d 31"\n' in text  # bookworm makedumpfile: lzo is the fastest built in
+    assert result['diff']['before'] == fixture('kdump-tools-bookworm.conf') and result['diff']['after'] == text
+    assert result['config'] == kdump_settings.effective_config('debian', text)
+    assert (result['config']['path'], result['config']['compression'], result['config']['dump_level'],
+            result['config']['keep_dumps']) == (dump_dir, 'lzo', 31, 3)
+    assert host['commands'] == [['/usr/sbin/makedumpfile', '-v']]
+    again, failed = run(args)
+    assert not failed
+    assert again['changed'] is False and again['files'] == [] and again['path_created'] is False
+    assert open(path).read() == text
+
+
+def test_check_mode_writes_nothing_but_reports(host):
+    path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
+    dump_dir = str(host['tmp'] / 'crash')
+    result, failed = run({'config_file': path, 'path': dump_dir, 'keep_dumps': 2, '_ansible_check_mode': True})
+    assert not failed
+    assert result['changed'] is True and result['path_created'] is True
+    assert 'KDUMP_NUM_DUMPS="2"' in result['diff']['after']
+    assert open(path).read() == fixture('kdump-tools-bookworm.conf')
+    assert not os.path.exists(dump_dir)
+
+
+def test_backup(host):
+    path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
+    result, failed = run({'config_file': path, 'keep_dumps': 2, 'backup': True, 'path': str(host['tmp'])})
+    assert not failed
+    assert open(result['backup_file']).read() == fixture('kdump-tools-bookworm.conf')
+
+
+def test_existing_loose_dump_dir_is_reported_not_changed(host):
+    path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
+    dump_dir = host['tmp'] / 'crash'
+    dump_dir.mkdir()
+    os.chmod(str(dump_dir), 0o755)
+    result, failed = run({'config_file': path, 'path': str(dump_dir)})
+    assert not failed
+    assert stat.S_IMODE(os.stat(str(dump_dir)).st_mode) == 0o755
+    assert result['path_created'] is False
+    assert len(result['findings']) == 1 and 'mode 0755' in result['findings'][0]
+    assert result['findings'][0] in host['warnings']
+
+
+def test_debian_failure_action_translated(host):
+    path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
+    result, failed = run({'config_file': path, 'failure_action': 'halt', 'path': str(host['tmp'])})
+    assert not failed
+    assert result['config']['raw']['KDUMP_FAIL_CMD'] == 'halt -f'
+    assert result['config']['failure_action'] == 'halt'
+
+
+# --- compression probing ----------------------------------------------------------------------------
+
+def test_explicit_compression_missing_from_build_fails_file_untouched(host):
+    path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
+    result, failed = run({'config_file': path, 'compression': 'zstd'})
+    assert failed
+    assert "compression 'zstd' is not built into this host's makedumpfile 1.7.2" in result['msg']
+    assert 'supported: lzo, none, zlib' in result['msg']
+    assert open(path).read() == fixture('kdump-tools-bookworm.conf')
+
+
+def test_makedumpfile_missing_warns(host):
+    host['makedumpfile'] = None
+    path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
+    result, failed = run({'config_file': path, 'compression': 'zstd', 'path': str(host['tmp'])})
+    assert not failed
+    assert result['config']['compression'] == 'zstd'
+    assert any('could not check' in warning for warning in host['warnings'])
+    result, failed = run({'config_file': path, 'compression': 'auto', 'path': str(host['tmp'])})
+    assert result['config']['compression'] == 'zlib'
+    assert any('chose zlib' in warning for warning in host['warnings'])
+    assert host['commands'] == []
+
+
+# --- RHEL and SUSE through the module -----------------------------------------------------------------
+
+def test_rhel_exclusive_has_header_and_only_what_is_managed(host):
+    host['family'] = ('rhel', 9, {})
+    host['makedumpfile'] = ('makedumpfile: version 1.7.5 (released on 8 May 2024)\n'
+                            'lzo\tenabled\nsnappy\tenabled\nzstd\tenabled\n\n')
+    path = conf_file(host['tmp'], 'kdump.conf.kdump-utils-x86_64')
+    args = {'config_file': path, 'managed': 'exclusive', 'target': {'type': 'ssh', 'location': 'kd@dumps'},
+            'path': '/srv/dumps', 'compression': 'auto', 'auto_reset_crashkernel': False}
+    result, failed = run(args)
+    assert not failed, result
+    assert result['backend'] == 'kdump_conf'
+    assert open(path).read() == (
+        '# Ansible managed: written by fleet.kdump.kdump_config (managed=exclusive).\n'
+        '# Local changes are replaced on the next run.\n\n'
+        'ssh kd@dumps\npath /srv/dumps\ncore_collector makedumpfile -F -l --message-level 7 -d 31\n'
+        'auto_reset_crashkernel no\n')
+    assert result['path_created'] is False  # remote path: nothing to create here
+    assert result['config']['target'] == {'type': 'ssh', 'location': 'kd@dumps'}
+    again, _failed = run(args)
+    assert again['changed'] is False
+
+
+def test_rhel_merge_hooks_must_exist_and_be_executable(host):
+    host['family'] = ('rhel', 9, {})
+    path = conf_file(host['tmp'], 'kdump.conf.kdump-utils-x86_64')
+    hook = host['tmp'] / 'pre.sh'
+    result, failed = run({'config_file': path, 'pre_hook': str(hook)})
+    assert failed and 'pre_hook' in result['msg'] and str(hook) in result['msg']
+    hook.write_text('#!/bin/bash\nexit 0\n')
+    os.chmod(str(hook), 0o644)
+    result, failed = run({'config_file': path, 'pre_hook': str(hook)})
+    assert failed and 'existing executable' in result['msg']
+    assert open(path).read() == fixture('kdump.conf.kdump-utils-x86_64')
+    os.chmod(str(hook), 0o755)
+    result, failed = run({'config_file': path, 'pre_hook': str(hook), 'path': str(host['tmp'])})
+    assert not failed
+    assert result['config']['pre_hook'] == str(hook)
+
+
+def test_rhel7_via_host_version(host):
+    host['family'] = ('rhel', 7, {})
+    path = conf_file(host['tmp'], 'kdump.conf.kdump-utils-x86_64')
+    result, failed = run({'config_file': path, 'failure_action': 'shell', 'path': str(host['tmp'])})
+    assert not failed
+    assert result['config']['raw']['default'] == 'shell' and 'failure_action' not in result['config']['raw']
+
+
+def test_explicit_family_differs_from_host_uses_no_version(host):
+    host['family'] = ('debian', 12, {})
+    path = conf_file(host['tmp'], 'kdump.conf.kdump-utils-x86_64')
+    result, failed = run({'config_file': path, 'family': 'rhel', 'failure_action': 'halt', 'path': str(host['tmp'])})
+    assert not failed
+    assert result['config']['raw']['failure_action'] == 'halt'
+
+
+def test_suse_merge(host):
+    host['family'] = ('suse', 15, {})
+    path = conf_file(host['tmp'], 'sysconfig-kdump-suse')
+    result, failed = run({'config_file': path, 'dump_level': '1', 'compression': 'lzo', 'keep_dumps': 4,
+                          'path': str(host['tmp'])})
+    assert not failed, result
+    assert result['backend'] == 'sysconfig'
+    assert (result['config']['dump_level'], result['config']['compression'], result['config']['keep_dumps']) == \
+        (1, 'lzo', 4)
+
+
+def test_unknown_family_fails(host):
+    host['family'] = (None, None, {})
+    result, failed = run({'config_file': str(host['tmp'] / 'x')})
+    assert failed and 'set family' in result['msg']
+
+
+# --- every bad input leaves the file byte-identical -------------------------------------------------------
+
+BAD = [
+    ('rhel', {'target': {'type': 'ssh', 'location': 'a@b'},
+              'settings': {'dracut_args': '--mount "/dev/sdb1 /mnt ext4 defaults"'}}, 'more than one dump target'),
+    ('rhel', {'target': {'type': 'ssh', 'location': 'dumps.example.com'}}, 'use user@host'),
+    ('rhel', {'target': {'type': 'nfs', 'location': 'dumps'}}, 'use host:/export'),
+    ('rhel', {'path': 'crash'}, "path 'crash' is relative"),
+    ('rhel', {'dump_level': 32}, 'dump_level 32 is invalid: use an integer 0-31'),
+    ('rhel', {'dump_level': -1}, 'dump_level -1 is invalid'),
+    ('rhel', {'dump_level': 'high'}, "dump_level 'high' is invalid"),
+    ('rhel', {'compression': 'gzip'}, 'gzip'),
+    ('rhel', {'core_collector': 'makedumpfile -l -d 31', 'dump_level': 1}, 'cannot be combined with dump_level'),
+    ('rhel', {'path': '/var/crash#x'}, 'kdump.conf cannot carry it'),
+    ('rhel', {'dracut_args': '--add-drivers "a\nb"'}, 'kdump.conf cannot carry it'),
+    ('rhel', {'settings': {'net': 'a@b'}}, "'net' is deprecated"),
+    ('rhel', {'settings': {'link_delay': 5}}, "'link_delay' is deprecated"),
+    ('rhel', {'settings': {'disk_timeout': 5}}, "'disk_timeout' is deprecated"),
+    ('rhel', {'settings': {'debug_mem_level': 1}}, 'rd.memdebug'),
+    ('rhel', {'settings': {'blacklist': 'e1000'}}, 'rd.driver.blacklist'),
+    ('rhel', {'settings': {'options': 'e1000 x=1'}}, 'KDUMP_COMMANDLINE_APPEND'),
+    ('rhel', {'settings': {'override_resettable': 1}}, "'override_resettable' is deprecated"),
+    ('rhel', {'settings': {'nonsense': 1}}, "'nonsense' is not a known rhel kdump setting"),
+    ('rhel', {'post_hook': '/nonexistent/post.sh'}, "post_hook '/nonexistent/post.sh' must be an existing"),
+    ('debian', {'failure_action': 'shell'}, 'no kdump-tools equivalent'),
+    ('debian', {'settings': {'USE_KDUMP': '1\n'}}, 'newline'),
+    ('suse', {'failure_action': 'poweroff'}, 'valid: reboot, shell'),
+]
+FILES = {'rhel': 'kdump.conf.kdump-utils-x86_64', 'debian': 'kdump-tools-bookworm.conf',
+         'suse': 'sysconfig-kdump-suse'}
+
+
+@pytest.mark.parametrize('family, args, fragment', BAD)
+def test_bad_input_fails_and_file_is_byte_identical(host, family, args, fragment):
+    path = conf_file(host['tmp'], FILES[family])
+    args = dict(args, config_file=path, family=family)
+    result, failed = run(args)
+    assert failed, result
+    assert fragment in result['msg']
+    assert open(path).read() == fixture(FILES[family])
