@@ -16,6 +16,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD):$(HOME)/.ansible/collections
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
+export NO_COLOR := 1
 
 .PHONY: help venv collection-tree lint sanity units molecule-default molecule-fleet molecule-vm test test-matrix demo build clean
 
@@ -43,11 +44,12 @@ collection-tree:
 	@cd $(ROOT) && git ls-files -co --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C $(COLL) -xf -
 	@cd $(COLL) && git init -q && git add -A >/dev/null
 
-lint: venv
+lint: venv collection-tree
 	cd $(ROOT) && $(BIN)/ansible-lint --profile production
 
 sanity: venv collection-tree
-	cd $(COLL) && $(BIN)/ansible-test sanity --venv --python $(PY_MINOR) --color no
+	@# ansible-test keeps its sanity venvs in ~/.ansible/test: one sanity run at a time.
+	mkdir -p $(ROOT)/build && cd $(COLL) && flock $(ROOT)/build/.sanity.lock $(BIN)/ansible-test sanity --venv --python $(PY_MINOR) --color no
 
 # PYTEST_ARGS narrows the run, e.g. make units PYTEST_ARGS=tests/unit/plugins/module_utils/test_crashkernel.py
 units: venv collection-tree
