@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The README's test command (`make test`): every stage in order, failing fast, then one summary line.
-# Stages: ansible-lint (production), ansible-test sanity, ansible-test units, the AWX-style
+# Stages: ansible-lint (production), ansible-test sanity, ansible-test units, the collection
+# tarball (built, checked for clutter, installed offline), the AWX-style
 # ansible-runner test, then every Molecule scenario under molecule/ (default, fleet, vm).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 log_dir=build/test-logs
 mkdir -p "$log_dir"
 
-stages=(lint sanity units)
+stages=(lint sanity units package)
 [ -d tests/runner ] && stages+=(runner)
 for scenario in default fleet vm; do
   [ -f "molecule/$scenario/molecule.yml" ] && stages+=("molecule-$scenario")
@@ -19,6 +20,7 @@ for stage in "${stages[@]}"; do
   t0=$(date +%s)
   echo "=== [$stage] $(date -u +%H:%M:%S) ==="
   case "$stage" in
+    package) cmd=(scripts/check-package.sh) ;;
     runner) cmd=(.venv/bin/python -m pytest -p no:cacheprovider -q tests/runner) ;;
     *) cmd=(make --no-print-directory "$stage") ;;
   esac
