@@ -147,7 +147,11 @@ image_recipe() {
 
 cmd_build() {
     need_root
-    local force=0 hash have
+    lab_state_dir
+    # Concurrent builds (parallel make targets) would both debootstrap: the second waits, then finds it built.
+    exec 9>"$LAB_DIR/build.lock"
+    flock 9
+    local force=0 hash have old_id
     [ "${1:-}" = --force ] && force=1
     hash="$(recipe_hash)"
     have="$(image_recipe)"
@@ -158,14 +162,16 @@ cmd_build() {
     log "building $LAB_IMAGE (recipe $hash${have:+, image has $have})"
     local work start
     start=$(date +%s)
-    lab_state_dir
     work="$(mktemp -d "$LAB_DIR/rootfs.XXXXXX")"
     # shellcheck disable=SC2064
     trap "rm -rf '$work'" EXIT
     debootstrap --variant=minbase --include="$IMAGE_PACKAGES" "$LAB_SUITE" "$work/root" "$LAB_MIRROR" \
         >"$LAB_DIR/debootstrap.log" 2>&1 || { tail -20 "$LAB_DIR/debootstrap.log" >&2; die "debootstrap failed"; }
     customize_rootfs "$work/root"
+    old_id="$(podman image inspect --format '{{.Id}}' "$LAB_IMAGE" 2>/dev/null || true)"
     import_rootfs "$work/root" "$hash"
+    # The replaced image is now untagged: drop it unless a container still uses it.
+    [ -n "$old_id" ] && podman image rm "$old_id" >/dev/null 2>&1 || true
     rm -rf "$work"
     trap - EXIT
     log "built $LAB_IMAGE in $(($(date +%s) - start)) s"
