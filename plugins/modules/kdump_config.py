@@ -169,7 +169,7 @@ attributes:
 notes:
   - Debian's C(MAKEDUMP_ARGS) always starts with C(-F) because kdump-config only recognises a leading C(-F).
   - On SUSE an nfs target becomes C(KDUMP_SAVEDIR=nfs://host/export/path); the URL does not record where the
-    export ends, so RV(config.target.location) reads back as C(host:/export/path).
+    export ends, so C(config.target.location) reads back as C(host:/export/path).
 seealso:
   - module: fleet.kdump.kdump_reserve
   - module: fleet.kdump.kdump_verify
@@ -242,7 +242,7 @@ config:
       description: The collector command as written in the file (Debian C(makedumpfile MAKEDUMP_ARGS)), or V(null).
       type: str
     failure_action:
-      description: Action when saving fails (Debian: a custom C(KDUMP_FAIL_CMD) is returned as is).
+      description: Action when saving fails (on Debian a custom C(KDUMP_FAIL_CMD) is returned as is).
       type: str
       sample: reboot
     final_action:
