@@ -82,10 +82,7 @@ def test_edit_default_grub_adds_missing_variable():
 def test_detect(tmp_path):
     grub_dir = tmp_path / 'boot' / 'grub'
     grub_dir.mkdir(parents=True)
-    tools = {'grubby': '/usr/sbin/grubby', 'update-grub': '/usr/sbin/update-grub'}
-
-    def which(name, available=tools):
-        return available.get(name)
+    which = {'grubby': '/usr/sbin/grubby', 'update-grub': '/usr/sbin/update-grub'}.get
     assert detect('rhel', which, grub_dirs=(str(grub_dir),)) == 'grubby'
     assert detect('debian', which, grub_dirs=(str(grub_dir),)) == 'grub'
     assert detect('debian', which, container=True, grub_dirs=(str(grub_dir),)) == 'none'
