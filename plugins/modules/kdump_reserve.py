@@ -111,7 +111,11 @@ attributes:
 notes:
   - The new value is used after the next reboot; RV(reboot_required) compares the configured and the running value
     as parsed values (V(256M) equals V(262144K)), not as text.
-  - The role M(fleet.kdump.kdump_config) writes C(auto_reset_crashkernel no) when RV(auto_reset_crashkernel_needed) is true.
+  - The collection's role writes C(auto_reset_crashkernel no) with M(fleet.kdump.kdump_config) when RV(auto_reset_crashkernel_needed) is true.
+  - O(state=absent) removes the parameter rather than writing C(crashkernel=0), so that C(kdump.service) on the RHEL
+    family is skipped (its start condition looks for C(crashkernel) on the command line) instead of failing.
+  - A value set by this module overrides C(crashkernel=) that kdump-tools adds on Debian/Ubuntu; removing the drop-in
+    (not done by this module) gives that default back.
 seealso:
   - module: fleet.kdump.kdump_config
   - module: fleet.kdump.kdump_verify
