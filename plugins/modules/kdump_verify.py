@@ -13,14 +13,14 @@ version_added: 0.1.0
 description:
   - Read-only check of one host's kdump readiness, gathered in a single module call.
   - Trusts the kernel, not the distribution's service state (Debian's C(kdump-tools) unit is V(active) even when
-    nothing is loaded): the ground truth is C(/sys/kernel/kexec_crash_loaded).
+    nothing is loaded). The ground truth is C(/sys/kernel/kexec_crash_loaded).
   - Runs the checks C(kexec_supported), C(crashkernel_cmdline), C(memory_reserved), C(capture_kernel_loaded),
     C(service_enabled), C(capture_initrd), C(dump_dir), C(free_space), C(remote_target) and
     C(compression_supported), and reports each as RV(checks) with a readable detail.
   - Lists the dumps already written (newest first) with the panic line and the start of the backtrace taken from
     the dump's own dmesg file, so a report shows why each host crashed.
-  - In a container it reports RV(kexec_supported=false) and RV(ready=false) with the reason, never a traceback:
-    the kernel belongs to the host.
+  - In a container it reports RV(kexec_supported=false) and RV(ready=false) with the reason, never a traceback,
+    because the kernel belongs to the host.
   - A check that cannot run because a tool is missing fails with a detail saying so; whether that makes the host
     not ready depends on O(require).
   - The C(free_space) check compares the free space of the dump directory with a conservative estimate of the
@@ -145,7 +145,7 @@ ready:
   type: bool
   sample: true
 reasons:
-  description: One short line per failed required check, C(<check>: <detail>).
+  description: One short line per failed required check, the check's name, a colon and its detail.
   returned: always
   type: list
   elements: str

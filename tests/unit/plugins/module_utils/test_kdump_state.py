@@ -175,8 +175,8 @@ def build_rhel_tree(root):
 def test_find_dumps_rhel_layout(tmp_path):
     build_rhel_tree(tmp_path)
     dumps = kdump_state.find_dumps(str(tmp_path), 'rhel')
-    assert [os.path.basename(d['path']) for d in dumps] == ['127.0.0.1-2026-11-27-23:41:52',
-                                                             '127.0.0.1-2026-11-27-21:40:00']
+    names = [os.path.basename(d['path']) for d in dumps]
+    assert names == ['127.0.0.1-2026-11-27-23:41:52', '127.0.0.1-2026-11-27-21:40:00']
     newest, partial = dumps
     assert newest['complete'] is True
     assert newest['core'] == 'vmcore'

@@ -173,8 +173,8 @@ def test_fail_if_not_ready_lists_failing_checks(patch_module, host):
 
 def test_require_limits_what_ready_means(patch_module, host):
     debian_host(host, armed=False)
-    result, failed = run_module(kdump_verify.main, {'require': ['capture_initrd', 'compression_supported'],
-                                                     'fail_if_not_ready': True})
+    args = {'require': ['capture_initrd', 'compression_supported'], 'fail_if_not_ready': True}
+    result, failed = run_module(kdump_verify.main, args)
     assert not failed
     assert result['ready'] is True
     assert checks_by_name(result)['capture_kernel_loaded']['ok'] is False
