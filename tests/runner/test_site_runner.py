@@ -1,0 +1,277 @@
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run the fleet playbooks through ansible-runner, the engine AWX job templates use.
+
+Extra vars go in the way AWX passes them (runner writes them to env/extravars, typed as AWX
+surveys type them, plus AWX's own awx_*/tower_* vars) and the assertions read the job events
+and the artifacts AWX would store, including the set_stats artifact_data its workflows branch on.
+
+Two targets, neither of which can be harmed:
+- localhost in --check mode (this CI host: nothing is installed or changed, nothing is crashed);
+- a container fleet from lab/container.sh (skipped when podman or the lab image is missing):
+  converge for real, then rerun with the crash test requested on the canary — a container cannot
+  load a capture kernel, so the canary refuses, the canary gate closes and the rollout never runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ansible_runner = pytest.importorskip('ansible_runner')
+
+REPO = Path(__file__).resolve().parents[2]
+LAB_IMAGE = os.environ.get('LAB_IMAGE', 'localhost/fleet-kdump-debian12:latest')
+CONFIRM = 'I understand this host will crash'
+# Actions that run on the controller only; everything else is a module round-trip to the host.
+CONTROLLER_ACTIONS = {
+    'ansible.builtin.include_vars', 'ansible.builtin.assert', 'ansible.builtin.debug', 'ansible.builtin.set_stats',
+    'ansible.builtin.validate_argument_spec', 'ansible.builtin.fail', 'ansible.builtin.meta',
+    'ansible.builtin.include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_role',
+    'ansible.builtin.import_role', 'include_vars', 'assert', 'debug', 'set_stats', 'validate_argument_spec',
+    'fail', 'meta', 'include_tasks', 'include_role',
+}
+
+
+def awx_extravars(**survey):
+    """Extra vars as an AWX job launch sends them: AWX metadata plus the survey answers."""
+    extravars = {
+        'awx_job_id': 4242, 'awx_job_template_name': 'kdump site', 'awx_user_name': 'admin',
+        'tower_job_id': 4242, 'tower_job_template_name': 'kdump site', 'tower_user_name': 'admin',
+    }
+    extravars.update(survey)
+    return extravars
+
+
+@pytest.fixture(scope='module')
+def collections_path(tmp_path_factory):
+    """A collections tree in which fleet.kdump is this checkout (as an EE would have it installed)."""
+    root = tmp_path_factory.mktemp('collections')
+    target = root / 'ansible_collections' / 'fleet'
+    target.mkdir(parents=True)
+    (target / 'kdump').symlink_to(REPO)
+    return root
+
+
+def run_playbook(tmp_path, collections_path, playbook, inventory, extravars, cmdline=None):
+    private = tmp_path / 'runner'
+    private.mkdir(exist_ok=True)
+    bin_dir = str(Path(sys.executable).parent)
+    result = ansible_runner.run(
+        private_data_dir=str(private),
+        project_dir=str(REPO),
+        playbook=playbook,
+        inventory=str(inventory),
+        extravars=extravars,
+        cmdline=cmdline,
+        envvars={
+            'ANSIBLE_COLLECTIONS_PATH': str(collections_path),
+            'ANSIBLE_PIPELINING': 'True',
+            'ANSIBLE_HOST_KEY_CHECKING': 'False',
+            'ANSIBLE_FORCE_COLOR': 'False',
+            'PATH': bin_dir + os.pathsep + os.environ.get('PATH', ''),
+        },
+        quiet=True,
+        timeout=1800,
+    )
+    events = list(result.events)
+    return result, events
+
+
+def stats_event(events):
+    return next(e for e in events if e['event'] == 'playbook_on_stats')
+
+
+def plays_run(events):
+    return [e['event_data']['play'] for e in events if e['event'] == 'playbook_on_play_start']
+
+
+def host_results(events, host, play_prefix=None):
+    """(action, status) of each task result of host, optionally in the plays whose name starts with play_prefix."""
+    results = []
+    for e in events:
+        data = e.get('event_data', {})
+        if data.get('host') != host or e['event'] not in ('runner_on_ok', 'runner_on_failed', 'runner_on_skipped'):
+            continue
+        if play_prefix and not data.get('play', '').startswith(play_prefix):
+            continue
+        results.append((data.get('task_action'), e['event'], data.get('res', {})))
+    return results
+
+
+def round_trips(results):
+    """Module executions on the host: controller-only actions and skipped tasks/items cost nothing."""
+    count = 0
+    for action, event, res in results:
+        if action in CONTROLLER_ACTIONS or event == 'runner_on_skipped':
+            continue
+        if 'results' in res:
+            count += sum(1 for item in res['results'] if not item.get('skipped'))
+        else:
+            count += 1
+    return count
+
+
+def read_report(report_dir):
+    with open(report_dir / 'kdump-report.json') as handle:
+        report = json.load(handle)
+    markdown = (report_dir / 'kdump-report.md').read_text()
+    return report, markdown
+
+
+# ----------------------------------------------------------------------------------------- localhost, check mode
+
+def test_site_check_mode_on_localhost_changes_nothing_and_reports(tmp_path, collections_path):
+    """site.yml --check against this host: no failure, a full report, set_stats for AWX."""
+    inventory = tmp_path / 'hosts.ini'
+    inventory.write_text('[kdump_hosts]\nlocalhost ansible_connection=local ansible_python_interpreter=%s\n'
+                         '[kdump_canary]\n' % shutil.which('python3'))
+    report_dir = tmp_path / 'report'
+    result, events = run_playbook(
+        tmp_path, collections_path, 'playbooks/site.yml', inventory,
+        awx_extravars(kdump_targets='kdump_hosts', kdump_report_dir=str(report_dir), kdump_reboot='if_needed',
+                      kdump_serial='50%', kdump_reboot_timeout=600),
+        cmdline='--check --diff')
+
+    assert result.status == 'successful', result.stdout.read()
+    assert result.rc == 0
+    assert plays_run(events)[-1].startswith('Report')
+    # Nothing is crashed: the crash trigger never ran.
+    assert not [e for e in events if 'Trigger the crash' in e.get('event_data', {}).get('task', '')
+                and e['event'] == 'runner_on_ok']
+
+    report, markdown = read_report(report_dir)
+    assert [h['host'] for h in report['hosts']] == ['localhost']
+    record = report['hosts'][0]
+    assert record['family'] == 'debian'
+    assert record['state'] in ('not_armed', 'reboot_pending')
+    assert record['errors'], 'a host that is not armed must say why'
+    assert '| localhost | debian |' in markdown
+
+    artifact = stats_event(events)['event_data']['artifact_data']
+    assert artifact['kdump_summary']['hosts'] == 1
+    assert artifact['kdump_summary']['armed'] == 0
+    assert artifact['kdump_summary']['not_armed_hosts'] == ['localhost']
+
+
+def test_role_rejects_a_wrong_type_readably(tmp_path, collections_path):
+    """argument_specs: kdump_reboot_timeout must be an int, and the error says which variable and why."""
+    inventory = tmp_path / 'hosts.ini'
+    inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % shutil.which('python3'))
+    result, events = run_playbook(
+        tmp_path, collections_path, 'playbooks/site.yml', inventory,
+        awx_extravars(kdump_reboot_timeout='soon', kdump_crash_test='maybe', kdump_report_dir=str(tmp_path / 'r')),
+        cmdline='--check')
+
+    assert result.status == 'failed'
+    failed = [e for e in events if e['event'] == 'runner_on_failed']
+    assert failed, 'argument validation must fail the host'
+    message = failed[0]['event_data']['res']['msg']
+    assert 'kdump_reboot_timeout' in message and 'int' in message
+    assert 'kdump_crash_test' in message and 'bool' in message
+
+
+# ------------------------------------------------------------------------------------------- container fleet
+
+def _lab_available():
+    if os.geteuid() != 0 or not shutil.which('podman'):
+        return False
+    return subprocess.run(['podman', 'image', 'exists', LAB_IMAGE], check=False).returncode == 0
+
+
+@pytest.fixture(scope='module')
+def fleet(tmp_path_factory):
+    if not _lab_available():
+        pytest.skip('container lab not available (root podman and %s, see lab/container.sh build)' % LAB_IMAGE)
+    lab_dir = tmp_path_factory.mktemp('lab')
+    env = dict(os.environ, LAB_DIR=str(lab_dir), LAB_NAME='runner6', LAB_SSH_PORT_BASE='22640', LAB_CANARIES='1')
+    subprocess.run([str(REPO / 'lab' / 'container.sh'), 'fleet-up', '3'], env=env, check=True)
+    inventory = lab_dir / 'runner6' / 'inventory.yml'
+    if not inventory.exists():
+        inventory = Path(subprocess.run([str(REPO / 'lab' / 'container.sh'), 'inventory'], env=env, check=True,
+                                        capture_output=True, text=True).stdout.strip())
+    yield inventory
+    subprocess.run([str(REPO / 'lab' / 'container.sh'), 'fleet-down'], env=env, check=False)
+
+
+@pytest.fixture(scope='module')
+def converged(fleet, tmp_path_factory, collections_path):
+    """site.yml for real on the container fleet, as an AWX job with the site survey answered."""
+    tmp_path = tmp_path_factory.mktemp('converge')
+    report_dir = tmp_path / 'report'
+    result, events = run_playbook(
+        tmp_path, collections_path, 'playbooks/site.yml', fleet,
+        awx_extravars(kdump_targets='kdump_hosts', kdump_report_dir=str(report_dir), kdump_reboot='if_needed',
+                      kdump_serial='50%', kdump_max_fail_percentage=0, kdump_keep_dumps=3,
+                      kdump_panic_settings={'kernel.panic': 10, 'kernel.panic_on_oops': 1}))
+    return result, events, report_dir
+
+
+def test_site_converges_the_container_fleet(converged):
+    result, events, report_dir = converged
+    assert result.status == 'successful', result.stdout.read()
+    plays = plays_run(events)
+    assert any(p.startswith('Canary gate') for p in plays)
+    assert any(p.startswith('Rollout') for p in plays)
+
+    report, markdown = read_report(report_dir)
+    hosts = {h['host']: h for h in report['hosts']}
+    assert sorted(hosts) == ['runner6-01', 'runner6-02', 'runner6-03']
+    for record in hosts.values():
+        # A container can never be armed: no kexec. The report must say so, not claim success.
+        assert record['family'] == 'debian'
+        assert record['state'] == 'not_armed'
+        assert record['container'] is True
+        assert any('kexec' in reason for reason in record['errors'])
+        assert record['crash_test']['status'] == 'not_run'
+    assert 'runner6-03' in markdown and 'kexec' in markdown
+    artifact = stats_event(events)['event_data']['artifact_data']['kdump_summary']
+    assert artifact['hosts'] == 3 and artifact['not_armed'] == 3
+
+
+def test_crash_test_refusal_closes_the_canary_gate(converged, fleet, tmp_path, collections_path):
+    """Crash test requested and confirmed; the canary cannot prove capture, so the rollout never starts.
+
+    The rerun is also the no-op rerun: nothing changes and the configure play stays within its
+    round-trip budget per host.
+    """
+    report_dir = tmp_path / 'report'
+    result, events = run_playbook(
+        tmp_path, collections_path, 'playbooks/site.yml', fleet,
+        awx_extravars(kdump_targets='kdump_hosts', kdump_report_dir=str(report_dir), kdump_reboot='if_needed',
+                      kdump_serial='50%', kdump_keep_dumps=3,
+                      kdump_panic_settings={'kernel.panic': 10, 'kernel.panic_on_oops': 1},
+                      kdump_crash_test='true', kdump_crash_test_confirm=CONFIRM))  # AWX multiplechoice answers are strings
+
+    assert result.status == 'failed'
+    plays = plays_run(events)
+    assert not any(p.startswith('Rollout') for p in plays), 'the gate must stop the run before the rollout'
+    gate = [e for e in events if e['event'] == 'runner_on_failed'
+            and e['event_data'].get('task', '').startswith('Canary gate | Require')]
+    assert gate and 'runner6-01' in gate[0]['event_data']['res']['msg']
+    # Nothing was crashed.
+    assert not [e for e in events if e['event'] == 'runner_on_ok'
+                and 'Trigger the crash' in e['event_data'].get('task', '')]
+
+    # Idempotent: the second run changes nothing on any host.
+    changed = [(e['event_data']['host'], e['event_data']['task']) for e in events
+               if e['event'] == 'runner_on_ok' and e['event_data'].get('res', {}).get('changed')
+               and e['event_data'].get('host', '').startswith('runner6')]
+    assert changed == []
+    # Cost: the configure play of a no-op rerun needs at most 7 module round-trips per host.
+    trips = round_trips(host_results(events, 'runner6-02', 'Configure'))
+    assert 0 < trips <= 7, trips
+
+    report, markdown = read_report(report_dir)
+    canary = next(h for h in report['hosts'] if h['host'] == 'runner6-01')
+    assert canary['crash_test']['status'] == 'refused'
+    assert 'capture kernel not loaded' in canary['crash_test']['detail']
+    assert canary['canary_failure']
+    rest = next(h for h in report['hosts'] if h['host'] == 'runner6-02')
+    assert rest['crash_test']['status'] == 'not_run'
+    assert '| runner6-01 | refused |' in markdown
