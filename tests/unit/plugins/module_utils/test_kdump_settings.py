@@ -74,8 +74,8 @@ def test_effective_empty_files_apply_defaults():
 
 def test_effective_rhel_targets_and_aliases():
     assert ks.effective_config('rhel', 'nfs srv:/export\n')['target'] == {'type': 'nfs', 'location': 'srv:/export'}
-    config = ks.effective_config('rhel', 'dracut_args --mount "/dev/sdb1 /mnt xfs defaults"\ndefault shell\n'
-                                          'auto_reset_crashkernel No\n')
+    text = 'dracut_args --mount "/dev/sdb1 /mnt xfs defaults"\ndefault shell\nauto_reset_crashkernel No\n'
+    config = ks.effective_config('rhel', text)
     assert config['target'] == {'type': 'xfs', 'location': '/dev/sdb1'}
     assert config['failure_action'] == 'shell'
     assert config['auto_reset_crashkernel'] is True  # kdumpctl only treats the literal "no" as no
@@ -122,23 +122,23 @@ def test_rhel_merge_every_option():
     assert config['target'] == {'type': 'ssh', 'location': 'kd@dumps'}
     assert (config['compression'], config['dump_level']) == ('zstd', 17)
     # a second pass changes nothing
-    again, _ = merge('rhel', after, 9, path='/srv/crash', target={'type': 'ssh', 'location': 'kd@dumps'},
-                     compression='zstd', dump_level=17, failure_action='shell', auto_reset_crashkernel=False)
+    again, _warnings = merge('rhel', after, 9, path='/srv/crash', target={'type': 'ssh', 'location': 'kd@dumps'},
+                             compression='zstd', dump_level=17, failure_action='shell', auto_reset_crashkernel=False)
     assert again == after
 
 
 def test_rhel_switching_target_replaces_the_old_one_and_adds_F():
     text = 'ssh a@b\ncore_collector makedumpfile -l -d 31\n'
-    after, _ = merge('rhel', text, 9, target={'type': 'nfs', 'location': 'srv:/export'})
+    after, _warnings = merge('rhel', text, 9, target={'type': 'nfs', 'location': 'srv:/export'})
     assert after == 'nfs srv:/export\ncore_collector makedumpfile -l -d 31\n'
-    after, _ = merge('rhel', after, 9, target={'type': 'raw', 'location': '/dev/vg/kdump'})
+    after, _warnings = merge('rhel', after, 9, target={'type': 'raw', 'location': '/dev/vg/kdump'})
     assert after == 'raw /dev/vg/kdump\ncore_collector makedumpfile -F -l -d 31\n'
-    local, _ = merge('rhel', after, 9, target={'type': 'local'})
+    local, _warnings = merge('rhel', after, 9, target={'type': 'local'})
     assert ks.effective_config('rhel', local)['target'] == {'type': 'local', 'location': None}
 
 
 def test_rhel7_uses_default_and_refuses_final_action():
-    after, _ = merge('rhel', 'failure_action reboot\n', 7, failure_action='halt')
+    after, _warnings = merge('rhel', 'failure_action reboot\n', 7, failure_action='halt')
     assert after == 'default halt\n'
     with pytest.raises(ks.SettingsError, match='RHEL 7'):
         merge('rhel', '', 7, final_action='halt')
@@ -159,13 +159,13 @@ def test_rhel_keep_dumps_is_ignored_with_warning():
 def test_rhel_raw_core_collector_needs_F_for_ssh():
     with pytest.raises(ks.SettingsError, match='lacks -F'):
         merge('rhel', '', 9, target={'type': 'ssh', 'location': 'a@b'}, core_collector='makedumpfile -l -d 31')
-    after, _ = merge('rhel', '', 9, target={'type': 'ssh', 'location': 'a@b'}, core_collector='scp')
+    after, _warnings = merge('rhel', '', 9, target={'type': 'ssh', 'location': 'a@b'}, core_collector='scp')
     assert after == 'ssh a@b\ncore_collector scp\n'
 
 
 def test_rhel_dracut_mount_plus_target_is_refused_by_validation():
     text = 'dracut_args --mount "/dev/sdb1 /mnt ext4 defaults"\n'
-    after, _ = merge('rhel', text, 9, target={'type': 'ssh', 'location': 'a@b'})
+    after, _warnings = merge('rhel', text, 9, target={'type': 'ssh', 'location': 'a@b'})
     assert any('more than one dump target' in problem for problem in ks.validate_result('rhel', after))
 
 
@@ -190,7 +190,7 @@ def test_rhel_unknown_and_target_settings():
 
 
 def test_rhel_settings_null_removes():
-    after, _ = merge('rhel', RHEL, 9, settings={'auto_reset_crashkernel': None})
+    after, _warnings = merge('rhel', RHEL, 9, settings={'auto_reset_crashkernel': None})
     assert 'auto_reset_crashkernel yes\n' not in after
     assert after == RHEL.replace('auto_reset_crashkernel yes\n', '')
 
@@ -207,7 +207,7 @@ def test_debian_merge_lab_scenario_and_idempotency():
     # the new lines sit under their commented template lines
     assert '#KDUMP_NUM_DUMPS=\nKDUMP_NUM_DUMPS="3"\n' in after
     assert '#MAKEDUMP_ARGS="-c -d 31"\nMAKEDUMP_ARGS="-F -l -d 31"\n' in after
-    again, _ = merge('debian', after, None, **options)
+    again, _warnings = merge('debian', after, None, **options)
     assert again == after
     config = ks.effective_config('debian', after)
     assert (config['path'], config['compression'], config['dump_level'], config['keep_dumps']) == \
@@ -215,20 +215,20 @@ def test_debian_merge_lab_scenario_and_idempotency():
 
 
 def test_debian_remote_targets_and_fail_cmd():
-    after, _ = merge('debian', DEBIAN, None, target={'type': 'ssh', 'location': 'kd@dumps'}, ssh_key='/root/k',
-                     failure_action='poweroff')
+    after, _warnings = merge('debian', DEBIAN, None, target={'type': 'ssh', 'location': 'kd@dumps'}, ssh_key='/root/k',
+                             failure_action='poweroff')
     values = ks.effective_config('debian', after)
     assert values['target'] == {'type': 'ssh', 'location': 'kd@dumps'}
     assert values['raw']['KDUMP_FAIL_CMD'] == 'poweroff -f' and values['failure_action'] == 'poweroff'
-    after, _ = merge('debian', after, None, target={'type': 'nfs', 'location': 'srv:/export'})
+    after, _warnings = merge('debian', after, None, target={'type': 'nfs', 'location': 'srv:/export'})
     values = ks.effective_config('debian', after)
     assert values['target'] == {'type': 'nfs', 'location': 'srv:/export'} and 'SSH' not in values['raw']
-    after, _ = merge('debian', after, None, target={'type': 'local'})
+    after, _warnings = merge('debian', after, None, target={'type': 'local'})
     assert 'NFS' not in ks.effective_config('debian', after)['raw']
 
 
 def test_debian_core_collector_becomes_makedump_args_with_leading_F():
-    after, _ = merge('debian', DEBIAN, None, core_collector='makedumpfile -c --message-level 7 -d 1')
+    after, _warnings = merge('debian', DEBIAN, None, core_collector='makedumpfile -c --message-level 7 -d 1')
     assert 'MAKEDUMP_ARGS="-F -c --message-level 7 -d 1"\n' in after
     with pytest.raises(ks.SettingsError, match='always runs makedumpfile'):
         merge('debian', DEBIAN, None, core_collector='cp --sparse=always')
@@ -251,7 +251,7 @@ def test_debian_refusals(options, fragment):
 
 
 def test_debian_final_action_reboot_is_a_no_op():
-    after, _ = merge('debian', DEBIAN, None, final_action='reboot')
+    after, _warnings = merge('debian', DEBIAN, None, final_action='reboot')
     assert after == DEBIAN
 
 
@@ -266,7 +266,7 @@ def test_debian_cmdline_append_keeps_dump_unit_and_use_kdump():
 
 
 def test_debian_exclusive_keeps_base_variables():
-    updates, _ = ks.desired_updates('debian', {'path': '/var/crash', 'compression': 'lzo'}, '', None)
+    updates, _warnings = ks.desired_updates('debian', {'path': '/var/crash', 'compression': 'lzo'}, '', None)
     text = ks.render_exclusive('debian', updates, ['Ansible managed'])
     assert text == ('# Ansible managed\n\nUSE_KDUMP="1"\nKDUMP_KERNEL="/var/lib/kdump/vmlinuz"\n'
                     'KDUMP_INITRD="/var/lib/kdump/initrd.img"\nKDUMP_COREDIR="/var/crash"\n'
@@ -276,10 +276,10 @@ def test_debian_exclusive_keeps_base_variables():
 # --- SUSE ---------------------------------------------------------------------------------------
 
 def test_suse_merge_every_supported_option():
-    after, _ = merge('suse', SUSE, None, path='/srv/crash', target={'type': 'ssh', 'location': 'kd@dumps'},
-                     ssh_key='/root/.ssh/id', dump_level=1, compression='lzo', failure_action='shell',
-                     final_action='reboot', pre_hook='/p', post_hook='/q', extra_bins=['/p', '/q'], keep_dumps=5,
-                     settings={'KDUMP_CPUS': 4})
+    after, _warnings = merge('suse', SUSE, None, path='/srv/crash', target={'type': 'ssh', 'location': 'kd@dumps'},
+                             ssh_key='/root/.ssh/id', dump_level=1, compression='lzo', failure_action='shell',
+                             final_action='reboot', pre_hook='/p', post_hook='/q', extra_bins=['/p', '/q'], keep_dumps=5,
+                             settings={'KDUMP_CPUS': 4})
     values = ks.effective_config('suse', after)['raw']
     assert values['KDUMP_SAVEDIR'] == 'ssh://kd@dumps/srv/crash'
     assert values['KDUMP_SSH_IDENTITY'] == '/root/.ssh/id'
@@ -295,11 +295,11 @@ def test_suse_merge_every_supported_option():
 
 
 def test_suse_nfs_and_path_only():
-    after, _ = merge('suse', SUSE, None, target={'type': 'nfs', 'location': 'srv:/export'}, path='/var/crash')
+    after, _warnings = merge('suse', SUSE, None, target={'type': 'nfs', 'location': 'srv:/export'}, path='/var/crash')
     assert 'KDUMP_SAVEDIR="nfs://srv/export/var/crash"\n' in after
     with pytest.raises(ks.SettingsError, match='give target together with path'):
         merge('suse', after, None, path='/other')
-    after, _ = merge('suse', SUSE, None, path='/data/crash')
+    after, _warnings = merge('suse', SUSE, None, path='/data/crash')
     assert 'KDUMP_SAVEDIR="/data/crash"\n' in after
 
 
@@ -316,7 +316,7 @@ def test_suse_refusals(options, fragment):
 
 
 def test_suse_compression_none_is_elf_not_none():
-    after, _ = merge('suse', SUSE, None, compression='none')
+    after, _warnings = merge('suse', SUSE, None, compression='none')
     assert 'KDUMP_DUMPFORMAT="ELF"\n' in after  # "none" would skip the dump entirely
 
 
@@ -353,7 +353,7 @@ def test_kdump_conf_cannot_carry_hash_or_newline(value):
 
 
 def test_hash_is_fine_in_shell_files_but_newline_is_not():
-    after, _ = merge('debian', '', None, settings={'FTP_PASSWORD': 'p#ss'})
+    after, _warnings = merge('debian', '', None, settings={'FTP_PASSWORD': 'p#ss'})
     assert ks.effective_config('debian', after)['raw']['FTP_PASSWORD'] == 'p#ss'
     with pytest.raises(ks.SettingsError, match='newline'):
         merge('debian', '', None, settings={'FTP_PASSWORD': 'a\nb'})

@@ -13,7 +13,7 @@ from ansible.module_utils import basic
 
 from ansible_collections.fleet.kdump.plugins.modules import kdump_config
 from ansible_collections.fleet.kdump.plugins.module_utils import kdump_settings
-from ansible_collections.fleet.kdump.tests.unit.plugins.modules.utils import patch_module, run_module  # noqa: F401
+from ansible_collections.fleet.kdump.tests.unit.plugins.modules import utils
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'config')
 BOOKWORM_V = 'makedumpfile-v-1.7.2-bookworm.txt'
@@ -25,8 +25,10 @@ def fixture(name):
 
 
 @pytest.fixture
-def host(patch_module, monkeypatch, tmp_path):  # noqa: F811
+def host(monkeypatch, tmp_path):
     """A fake host: os-release family, makedumpfile -v output, captured warnings and commands."""
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', utils.exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', utils.fail_json)
     state = {'family': ('debian', 12, {}), 'makedumpfile': fixture(BOOKWORM_V), 'warnings': [], 'commands': []}
     monkeypatch.setattr(kdump_config, 'host_family', lambda: state['family'])
 
@@ -52,7 +54,7 @@ def conf_file(tmp_path, fixture_name, name='conf'):
 
 
 def run(args):
-    return run_module(kdump_config.main, args)
+    return utils.run_module(kdump_config.main, args)
 
 
 # --- Debian: the lab scenario -----------------------------------------------------------------------
@@ -162,7 +164,8 @@ def test_rhel_exclusive_has_header_and_only_what_is_managed(host):
         'auto_reset_crashkernel no\n')
     assert result['path_created'] is False  # remote path: nothing to create here
     assert result['config']['target'] == {'type': 'ssh', 'location': 'kd@dumps'}
-    again, _failed = run(args)
+    again, failed = run(args)
+    assert not failed
     assert again['changed'] is False
 
 
