@@ -421,20 +421,21 @@ class Verifier(object):
             detect_virt=detect_virt)
 
     def config(self, family):
+        """(effective configuration, whether the configuration file exists)."""
         path = kdump_settings.CONFIG_FILES[family]
         text = read_text(host_path(path))
         try:
-            return kdump_settings.effective_config(family, text or '')
+            return kdump_settings.effective_config(family, text or ''), text is not None
         except ValueError as exc:
             self.warnings.append('could not parse %s: %s' % (path, exc))
-            return {}
+            return {}, text is not None
 
     def service(self, family):
         name = kdump_state.SERVICE_NAMES[family]
         service = {'name': name, 'enabled': None, 'active': None, 'enabled_state': None}
         enabled = self.run_tool(['systemctl', 'is-enabled', name])
         if enabled is not None:
-            state = (enabled[1] or '').strip() or 'unknown (%s)' % (enabled[2] or '').strip()
+            state = (enabled[1] or '').strip() or 'not found (%s)' % (enabled[2] or '').strip()
             service['enabled_state'] = state
             service['enabled'] = state in ('enabled', 'enabled-runtime')
             active = self.run_tool(['systemctl', 'is-active', name])
@@ -597,7 +598,7 @@ class Verifier(object):
         kver = (read_text(host_path('/proc/sys/kernel/osrelease')) or os.uname()[2]).strip()
         boot_id = (read_text(host_path('/proc/sys/kernel/random/boot_id')) or '').strip() or None
 
-        config = self.config(family)
+        config, config_exists = self.config(family)
         target = config.get('target') or {'type': 'local', 'location': None}
         dump_path = params['dump_path'] or config.get('path') or '/var/crash'
         local = target.get('type') in (None, 'local') or bool(params['dump_path'])
@@ -631,7 +632,7 @@ class Verifier(object):
             'reserved_bytes': size,
             'crash_regions': [kdump_state.format_region(region) for region in regions],
             'service': self.service(family),
-            'config_enabled': config.get('enabled') if family == 'debian' else None,
+            'config_enabled': config.get('enabled') if family == 'debian' and config_exists else None,
             'initrd': self.initrd(family, kver),
             'target': target,
             'dump_path': dump_path,

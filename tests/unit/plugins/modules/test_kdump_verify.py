@@ -372,3 +372,14 @@ def test_family_override_and_unknown_family(patch_module, host):
     result, failed = run_module(kdump_verify.main, {'family': 'debian'})
     assert not failed
     assert result['family'] == 'debian'
+
+
+def test_package_not_installed_reports_missing_unit_not_use_kdump(patch_module, host):
+    debian_host(host)
+    os.unlink(str(host.root / 'etc' / 'default' / 'kdump-tools'))
+    host.answers[('systemctl', 'is-enabled', 'kdump-tools')] = (
+        1, '', 'Failed to get unit file state for kdump-tools.service: No such file or directory\n')
+    result, _failed = run_module(kdump_verify.main, {})
+    detail = checks_by_name(result)['service_enabled']['detail']
+    assert detail.startswith('kdump-tools is not found (Failed to get unit file state')
+    assert 'USE_KDUMP' not in detail
