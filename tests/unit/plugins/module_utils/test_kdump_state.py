@@ -492,3 +492,10 @@ def test_debian_use_kdump_0_fails_service_enabled():
     check = by_name(kdump_state.build_checks(armed_facts(config_enabled=False)))['service_enabled']
     assert check['ok'] is False
     assert 'USE_KDUMP is not 1' in check['detail']
+
+
+def test_kdump_config_status_captured_in_bookworm_container():
+    # Real stdout of `kdump-config status` (kdump-tools 1:1.8.1) inside a podman container.
+    status = kdump_state.parse_kdump_config_status(fixture('kdump-config-status-container-bookworm.txt'))
+    assert status['ready'] is False
+    assert status['messages'][0] == 'kdump is not supported by this kernel ... failed!'
