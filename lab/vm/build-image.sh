@@ -48,12 +48,23 @@ uuid=$(blkid -s UUID -o value "$part")
 mkdir -p "$mnt"
 mount "$part" "$mnt"
 
-log "debootstrap $suite from $mirror"
-debootstrap --variant=minbase --include="$packages" "$suite" "$mnt" "$mirror" >"$work/debootstrap.log" 2>&1 || {
-    tail -n 40 "$work/debootstrap.log" >&2
-    tail -n 40 "$mnt/debootstrap/debootstrap.log" >&2 || true
-    exit 1
-}
+# The debootstrap result is cached too (it is most of the build time), keyed by suite, mirror and packages.
+# debootstrap runs outside the disk image and its downloaded .debs stay out of the cache, so the deleted
+# package files never occupy blocks of the compressed image.
+rootfs_cache=$(dirname "$output")/debootstrap-$suite-$(printf '%s\n' "$suite" "$mirror" "$packages" | sha256sum | cut -c1-12).tar
+if [ ! -s "$rootfs_cache" ] || [ "${FLEET_KDUMP_REFRESH:-0}" = 1 ]; then
+    log "debootstrap $suite from $mirror"
+    debootstrap --variant=minbase --include="$packages" "$suite" "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+        tail -n 40 "$work/debootstrap.log" >&2
+        tail -n 40 "$work/rootfs/debootstrap/debootstrap.log" >&2 || true
+        exit 1
+    }
+    rm -f "$work"/rootfs/var/cache/apt/archives/*.deb
+    tar -C "$work/rootfs" --numeric-owner -cpf "$rootfs_cache.tmp" . && mv "$rootfs_cache.tmp" "$rootfs_cache"
+    rm -rf "$work/rootfs"
+fi
+log "root file system from $rootfs_cache"
+tar -C "$mnt" --numeric-owner --exclude='./var/cache/apt/archives/*.deb' -xpf "$rootfs_cache"
 
 log "chroot: private /dev, proc, sys"
 mount -t proc proc "$mnt/proc"
@@ -68,7 +79,7 @@ mount -t devpts -o newinstance,ptmxmode=0666 devpts "$mnt/dev/pts"
 ln -s pts/ptmx "$mnt/dev/ptmx"
 # the loop disk and its partition, under the names grub-probe reads from /proc/self/mountinfo
 for dev in "$loop" "$part"; do
-    mknod -m 660 "$mnt$dev" b "$(stat -c '%t' "$dev" | xargs printf '%d')" "$(stat -c '%T' "$dev" | xargs printf '%d')"
+    mknod -m 660 "$mnt$dev" b "$((0x$(stat -c '%t' "$dev")))" "$((0x$(stat -c '%T' "$dev")))"
 done
 # without this link update-grub writes root=/dev/loopNp1 instead of root=UUID=
 ln -s "../../${part#/dev/}" "$mnt/dev/disk/by-uuid/$uuid"

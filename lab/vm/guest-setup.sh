@@ -65,7 +65,8 @@ WantedBy=multi-user.target
 UNIT
 systemctl enable fleet-lab-provision.service
 # fewer background jobs competing with the test under TCG
-for unit in systemd-firstboot.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer man-db.timer; do
+for unit in systemd-firstboot.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service \
+    fstrim.timer man-db.timer systemd-binfmt.service proc-sys-fs-binfmt_misc.automount; do
     systemctl mask "$unit" || true
 done
 # journald: keep the journal across the crash reboot (helps debugging), but small

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# `make demo`: build a small lab fleet (one Debian VM as the canary, SSH containers as the rest), run
+# playbooks/site.yml with the crash test confirmed for the canary, and print the report's summary.
+# The lab is torn down at the end unless KEEP=1.
+#
+# Environment: KEEP=1 (keep the lab), DEMO_CONTAINERS (default 3), FLEET_KDUMP_VM_SUITE (default bookworm),
+# DEMO_CRASHKERNEL (default 192M: fits the 1 GiB canary), DEMO_REPORT_DIR (default <repo>/.lab/demo-report).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+lab_dir=${FLEET_KDUMP_LAB_DIR:-$repo/.lab}
+containers=${DEMO_CONTAINERS:-3}
+crashkernel=${DEMO_CRASHKERNEL:-192M}
+report_dir=${DEMO_REPORT_DIR:-$lab_dir/demo-report}
+canary=demo-canary
+fleet_name=demo
+inventory_vm=$lab_dir/demo-vm-inventory.ini
+confirm_phrase='I understand this host will crash'
+watcher_pid=""
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+teardown() {
+    local rc=$?
+    [ -n "$watcher_pid" ] && kill "$watcher_pid" 2>/dev/null && wait "$watcher_pid" 2>/dev/null
+    if [ "${KEEP:-0}" = 1 ]; then
+        say "KEEP=1: the lab stays up. VM: lab/vm.sh ssh $canary; containers: lab/container.sh (LAB_NAME=$fleet_name)"
+        say "tear down later with: lab/vm.sh down $canary && LAB_NAME=$fleet_name lab/container.sh fleet-down"
+    else
+        say "tearing the lab down"
+        lab/vm.sh down "$canary" || true
+        if [ -x lab/container.sh ] && [ "$containers" -gt 0 ]; then
+            LAB_NAME=$fleet_name lab/container.sh fleet-down || true
+        fi
+        rm -f "$inventory_vm"
+    fi
+    exit "$rc"
+}
+
+# Narrates what the canary is doing from its serial console while Ansible waits silently
+# (reboots, crash, capture kernel): the serial log is the only place these steps show.
+watch_canary() {
+    local serial=$1
+    python3 - "$serial" <<'PY'
+import os, sys, time
+path = sys.argv[1]
+events = [
+    ("GNU GRUB", "canary: firmware/GRUB, booting"),
+    ("Linux version", "canary: kernel starting"),
+    ("crashkernel=", None),
+    ("sysrq: Trigger a crash", "canary: sysrq-c received, kernel panicking on purpose"),
+    ("Starting crashdump kernel", "canary: kexec into the capture kernel"),
+    ("running makedumpfile --dump-dmesg", "canary: capture kernel up, saving dmesg"),
+    ("running makedumpfile -", "canary: capture kernel writing the dump (makedumpfile)"),
+    ("saved vmcore in", "canary: dump saved, rebooting into the normal kernel"),
+    ("login:", "canary: boot finished"),
+]
+start = time.monotonic()
+pos = 0
+seen_crash = False
+while True:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(pos)
+            data = handle.read()
+    except FileNotFoundError:
+        time.sleep(1)
+        continue
+    if data:
+        cut = data.rfind(b"\n") + 1
+        pos += cut
+        for raw in data[:cut].splitlines():
+            line = raw.decode("utf-8", "replace")
+            for marker, text in events:
+                if marker in line and text:
+                    if marker == "Linux version" and seen_crash:
+                        text = "canary: capture kernel (or normal kernel after capture) starting"
+                    if marker.startswith("sysrq"):
+                        seen_crash = True
+                    print("    [%4ds] %s" % (time.monotonic() - start, text), flush=True)
+                    break
+    time.sleep(0.5)
+PY
+}
+
+started=$(date +%s)
+say "host packages and Python tools"
+lab/vm.sh setup-host
+[ -x lab/container.sh ] && [ "$containers" -gt 0 ] && lab/container.sh setup-host
+[ -x .venv/bin/ansible-playbook ] || make --no-print-directory venv
+make --no-print-directory collection-tree >/dev/null
+export ANSIBLE_COLLECTIONS_PATH=$repo/build:${HOME}/.ansible/collections
+export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-1}
+
+say "images (cached after the first run: the VM image takes a few minutes once)"
+lab/vm.sh build
+[ -x lab/container.sh ] && [ "$containers" -gt 0 ] && lab/container.sh build
+
+trap teardown EXIT
+say "lab: VM $canary (canary) + $containers SSH container(s)"
+if [ -x lab/container.sh ] && [ "$containers" -gt 0 ]; then
+    LAB_NAME=$fleet_name LAB_CANARIES=0 LAB_SSH_PORT_BASE=${LAB_SSH_PORT_BASE:-22300} \
+        lab/container.sh fleet-up "$containers"
+fi
+lab/vm.sh up "$canary"
+{
+    printf '# lab/demo.sh: the VM canary\n[kdump_canary]\n'
+    lab/vm.sh inventory kdump_canary | sed 1d
+} >"$inventory_vm"
+inventories=(-i "$inventory_vm")
+if [ -x lab/container.sh ] && [ "$containers" -gt 0 ]; then
+    inventories+=(-i "$(LAB_NAME=$fleet_name lab/container.sh inventory)")
+fi
+
+say "ansible-playbook playbooks/site.yml (configure all, reboot + crash-test the canary, roll out the rest)"
+echo "    the canary reboots into its reservation, then crashes on purpose: expect 5-10 minutes under TCG"
+watch_canary "$(lab/vm.sh serial "$canary")" &
+watcher_pid=$!
+rm -rf "$report_dir"
+set +e
+.venv/bin/ansible-playbook "${inventories[@]}" playbooks/site.yml \
+    -e kdump_reboot=if_needed -e "kdump_crashkernel=$crashkernel" \
+    -e kdump_crash_test=true -e "kdump_crash_test_confirm='$confirm_phrase'" \
+    -e "kdump_report_dir=$report_dir"
+play_rc=$?
+set -e
+kill "$watcher_pid" 2>/dev/null && wait "$watcher_pid" 2>/dev/null
+watcher_pid=""
+
+say "report: $report_dir"
+if [ -s "$report_dir/kdump-report.md" ]; then
+    cat "$report_dir/kdump-report.md"
+fi
+if [ -s "$report_dir/kdump-report.json" ]; then
+    python3 - "$report_dir/kdump-report.json" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+hosts = data.get("hosts", data) if isinstance(data, dict) else data
+if isinstance(hosts, dict):
+    hosts = [dict(v, host=k) for k, v in hosts.items()]
+armed = [h for h in hosts if h.get("armed") or h.get("state") == "armed" or h.get("ready")]
+print("\nSummary: %d host(s), %d armed" % (len(hosts), len(armed)))
+for host in hosts:
+    for dump in host.get("dumps", host.get("last_dumps", [])) or []:
+        print("  dump on %s: %s  panic: %s" % (host.get("host", host.get("name", "?")), dump.get("path"), dump.get("panic")))
+PY
+fi
+echo
+echo "serial console of the canary: $(lab/vm.sh serial "$canary")"
+echo "demo finished in $(elapsed $(($(date +%s) - started))) (ansible-playbook exit code $play_rc)"
+exit "$play_rc"
