@@ -564,7 +564,8 @@ def parse_kmsg_records(chunks):
                 continue  # dictionary continuation (SUBSYSTEM=..., DEVICE=...)
             header, sep, message = record_line.partition(';')
             if sep and re.match(r'^\d+,\d+,\d+', header):
-                lines.append(message)
+                # /dev/kmsg escapes unprintable bytes as \xNN: one record of `m` holds several lines.
+                lines.extend(re.sub(r'\\x([0-9a-fA-F]{2})', lambda m: chr(int(m.group(1), 16)), message).splitlines())
             elif not sep:
                 lines.append(record_line)
     return lines

@@ -499,3 +499,9 @@ def test_kdump_config_status_captured_in_bookworm_container():
     status = kdump_state.parse_kdump_config_status(fixture('kdump-config-status-container-bookworm.txt'))
     assert status['ready'] is False
     assert status['messages'][0] == 'kdump is not supported by this kernel ... failed!'
+
+
+def test_parse_kmsg_records_unescapes_multi_line_records():
+    record = '6,900,1000,-;active_anon:56 inactive_anon:7763\\x0a active_file:8868 inactive_file:7367\n'
+    assert kdump_state.parse_kmsg_records([record]) == ['active_anon:56 inactive_anon:7763',
+                                                        ' active_file:8868 inactive_file:7367']
