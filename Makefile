@@ -18,12 +18,12 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 export NO_COLOR := 1
 
-.PHONY: help venv collection-tree lint sanity units molecule-default molecule-fleet molecule-vm test test-matrix demo build clean
+.PHONY: help venv collection-tree lint sanity units runner molecule-default molecule-fleet molecule-vm test test-matrix demo build clean
 
 help:
 	@echo "make test    - lint, sanity, unit tests, then every Molecule scenario (what CI runs)"
 	@echo "make demo    - build the lab (VM canary + SSH containers), run playbooks/site.yml with a real crash, print the report"
-	@echo "make venv | lint | sanity | units | molecule-default | molecule-fleet | molecule-vm | test-matrix | build | clean"
+	@echo "make venv | lint | sanity | units | runner | molecule-default | molecule-fleet | molecule-vm | test-matrix | build | clean"
 
 $(VENV)/.stamp: $(REQS) constraints-dev.txt scripts/find-python.sh scripts/ansible-test-get-pip.py
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ sanity: venv collection-tree
 # PYTEST_ARGS narrows the run, e.g. make units PYTEST_ARGS=tests/unit/plugins/module_utils/test_crashkernel.py
 units: venv collection-tree
 	cd $(COLL) && $(BIN)/ansible-test units --venv --python $(PY_MINOR) --color no $(PYTEST_ARGS)
+
+# AWX-style: playbooks/site.yml through ansible-runner (check mode on localhost + a container fleet).
+runner: venv
+	lab/container.sh setup-host && lab/container.sh build
+	cd $(ROOT) && FLEET_KDUMP_REQUIRE_LAB=1 $(BIN)/python -m pytest -p no:cacheprovider -v tests/runner
 
 molecule-default: venv collection-tree
 	lab/container.sh setup-host && lab/container.sh build

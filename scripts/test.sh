@@ -21,7 +21,6 @@ for stage in "${stages[@]}"; do
   echo "=== [$stage] $(date -u +%H:%M:%S) ==="
   case "$stage" in
     package) cmd=(scripts/check-package.sh) ;;
-    runner) cmd=(.venv/bin/python -m pytest -p no:cacheprovider -q tests/runner) ;;
     *) cmd=(make --no-print-directory "$stage") ;;
   esac
   if "${cmd[@]}" 2>&1 | tee "$log_dir/$stage.log"; then
