@@ -109,7 +109,7 @@ fi
 lab/vm.sh up "$canary"
 {
     printf '# lab/demo.sh: the VM canary\n[kdump_canary]\n'
-    lab/vm.sh inventory kdump_canary | sed 1d
+    lab/vm.sh inventory kdump_canary "$canary" | sed 1d
 } >"$inventory_vm"
 inventories=(-i "$inventory_vm")
 if [ -x lab/container.sh ] && [ "$containers" -gt 0 ]; then
@@ -138,18 +138,21 @@ fi
 if [ -s "$report_dir/kdump-report.json" ]; then
     python3 - "$report_dir/kdump-report.json" <<'PY'
 import json, sys
-data = json.load(open(sys.argv[1]))
-hosts = data.get("hosts", data) if isinstance(data, dict) else data
-if isinstance(hosts, dict):
-    hosts = [dict(v, host=k) for k, v in hosts.items()]
-armed = [h for h in hosts if h.get("armed") or h.get("state") == "armed" or h.get("ready")]
-print("\nSummary: %d host(s), %d armed" % (len(hosts), len(armed)))
+report = json.load(open(sys.argv[1], encoding="utf-8"))
+summary, hosts = report.get("summary", {}), report.get("hosts", [])
+print("\nSummary: %s host(s): %s armed, %s reboot pending, %s not armed; crash tests passed on %s"
+      % (summary.get("hosts"), summary.get("armed"), summary.get("reboot_pending"), summary.get("not_armed"),
+         ", ".join(summary.get("crash_tests_passed") or []) or "none"))
 for host in hosts:
-    for dump in host.get("dumps", host.get("last_dumps", [])) or []:
-        print("  dump on %s: %s  panic: %s" % (host.get("host", host.get("name", "?")), dump.get("path"), dump.get("panic")))
+    reasons = "; ".join(host.get("errors") or [])
+    print("  %-14s %-15s crash test: %-8s %s" % (host.get("host"), host.get("state"),
+          (host.get("crash_test") or {}).get("status"), reasons[:90]))
+    for dump in host.get("dumps") or []:
+        print("      dump %s (%s bytes, %s)\n        panic: %s" % (dump.get("path"), dump.get("size_bytes"),
+              "complete" if dump.get("complete") else "INCOMPLETE", dump.get("panic")))
 PY
 fi
 echo
-echo "serial console of the canary: $(lab/vm.sh serial "$canary")"
+echo "serial console of the canary: $(lab/vm.sh serial "$canary") (kept under $lab_dir/logs/ after teardown)"
 echo "demo finished in $(elapsed $(($(date +%s) - started))) (ansible-playbook exit code $play_rc)"
 exit "$play_rc"

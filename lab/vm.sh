@@ -9,7 +9,7 @@
 #   lab/vm.sh down NAME|--all            clean shutdown, then remove overlay, pid, sockets (serial log kept in logs/)
 #   lab/vm.sh ssh NAME [COMMAND...]      root SSH into the VM
 #   lab/vm.sh wait-ssh NAME [TIMEOUT]    wait until a real SSH login succeeds
-#   lab/vm.sh inventory [GROUP]          Ansible INI inventory of the running VMs (group default: vm)
+#   lab/vm.sh inventory [GROUP [NAME...]] Ansible INI inventory of the running VMs (all, or NAMEs; group: vm)
 #   lab/vm.sh serial NAME                path of the VM's serial console log
 #   lab/vm.sh info NAME                  JSON (Molecule instance config): instance, address, port, user, identity_file, serial_log, suite, accel
 #   lab/vm.sh list                       running VMs
@@ -268,13 +268,15 @@ cmd_ssh() {
 
 cmd_inventory() {
     local group=${1:-vm} dir name
+    shift || true
     printf '[%s]\n' "$group"
     for dir in "$vm_root"/*/; do
         [ -s "$dir/port" ] || continue
         name=$(basename "$dir")
         vm_running "$name" || continue
+        [ $# -eq 0 ] || [[ " $* " == *" $name "* ]] || continue
         printf "%s ansible_host=127.0.0.1 ansible_port=%s ansible_user=root ansible_ssh_private_key_file=%s ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes' fleet_kdump_serial_log=%s\n" \
-            "$name" "$(cat "$dir/port")" "$key" "$dir/serial.log"
+            "$name" "$(cat "$dir/port")" "$key" "$vm_root/$name/serial.log"
     done
 }
 
