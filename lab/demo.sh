@@ -45,7 +45,7 @@ teardown() {
 # (reboots, crash, capture kernel): the serial log is the only place these steps show.
 watch_canary() {
     local serial=$1
-    python3 - "$serial" <<'PY'
+    exec python3 - "$serial" <<'PY'
 import os, sys, time
 path = sys.argv[1]
 events = [
@@ -123,9 +123,8 @@ watcher_pid=$!
 rm -rf "$report_dir"
 set +e
 .venv/bin/ansible-playbook "${inventories[@]}" playbooks/site.yml \
-    -e kdump_reboot=if_needed -e "kdump_crashkernel=$crashkernel" \
-    -e kdump_crash_test=true -e "kdump_crash_test_confirm='$confirm_phrase'" \
-    -e "kdump_report_dir=$report_dir"
+    -e "$(printf '{"kdump_reboot": "if_needed", "kdump_crashkernel": "%s", "kdump_crash_test": true, "kdump_crash_test_confirm": "%s", "kdump_report_dir": "%s"}' \
+        "$crashkernel" "$confirm_phrase" "$report_dir")"
 play_rc=$?
 set -e
 kill "$watcher_pid" 2>/dev/null && wait "$watcher_pid" 2>/dev/null

@@ -125,12 +125,11 @@ probe_kvm() {
     result=tcg
     if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
         dir=$(mktemp -d "$lab_dir/kvm-probe.XXXXXX")
-        if qemu-img convert -O raw "$image" "$dir/disk.raw" 2>/dev/null; then
-            timeout 30 qemu-system-x86_64 -machine q35,accel=kvm -cpu host -m 512 -display none -no-reboot \
-                -drive "file=$dir/disk.raw,if=virtio,format=raw,snapshot=on" \
-                -serial "file:$dir/serial.log" >/dev/null 2>&1 || true
-            grep -q 'login:\|Reached target' "$dir/serial.log" 2>/dev/null && result=kvm
-        fi
+        # snapshot=on: the cached base image is never written
+        timeout 30 qemu-system-x86_64 -machine q35,accel=kvm -cpu host -m 512 -display none -no-reboot \
+            -drive "file=$image,if=virtio,format=qcow2,snapshot=on" \
+            -serial "file:$dir/serial.log" >/dev/null 2>&1 || true
+        grep -q 'login:\|Reached target' "$dir/serial.log" 2>/dev/null && result=kvm
         rm -rf "$dir"
     fi
     printf '%s\n' "$result" | tee "$cached"
