@@ -36,7 +36,7 @@ teardown() {
         if [ -x lab/container.sh ] && [ "$containers" -gt 0 ]; then
             LAB_NAME=$fleet_name lab/container.sh fleet-down || true
         fi
-        rm -f "$inventory_vm"
+        rm -rf "$inventory_vm" "$lab_dir/demo-collection"
     fi
     exit "$rc"
 }
@@ -92,8 +92,10 @@ say "host packages and Python tools"
 lab/vm.sh setup-host
 [ -x lab/container.sh ] && [ "$containers" -gt 0 ] && lab/container.sh setup-host
 [ -x .venv/bin/ansible-playbook ] || make --no-print-directory venv
-make --no-print-directory collection-tree >/dev/null
-export ANSIBLE_COLLECTIONS_PATH=$repo/build:${HOME}/.ansible/collections
+# the collection as ansible_collections/fleet/kdump (a copy of the working tree, like `make` builds for tests)
+collection_tree=$lab_dir/demo-collection
+make --no-print-directory collection-tree BUILD="$collection_tree" >/dev/null
+export ANSIBLE_COLLECTIONS_PATH=$collection_tree:${HOME}/.ansible/collections
 export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-1}
 
 say "images (cached after the first run: the VM image takes a few minutes once)"
