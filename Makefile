@@ -17,6 +17,9 @@ export ANSIBLE_COLLECTIONS_PATH := $(BUILD):$(HOME)/.ansible/collections
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 export NO_COLOR := 1
+# Scenarios live in the top-level molecule/ (they test playbooks and modules, not only the role);
+# naming the glob tells Molecule so and silences its 'migrate to extensions/molecule' hint.
+export MOLECULE_GLOB := molecule/*/molecule.yml
 
 .PHONY: help venv collection-tree lint sanity units runner molecule-default molecule-fleet molecule-vm test test-matrix demo build clean
 
