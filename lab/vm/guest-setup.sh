@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 #
 # Runs INSIDE the image chroot (called by build-image.sh): usage guest-setup.sh SUITE ROOT_UUID LOOP_DEVICE
