@@ -91,6 +91,17 @@ def host_family(os_release_path='/etc/os-release'):
     return detect_family(osr), major_version(osr), osr
 
 
+def comment_header(header_lines):
+    """``# ``-commented header lines followed by a blank line ('' when there are none).
+
+    Both kdump.conf and the shell-env files take ``#`` comments, so an exclusive file of either
+    format starts with this block.
+    """
+    if not header_lines:
+        return ''
+    return ''.join('# %s\n' % line if line else '#\n' for line in header_lines) + '\n'
+
+
 def file_diff(path, before, after):
     """A diff dict built from the same strings that are compared and written."""
     return {

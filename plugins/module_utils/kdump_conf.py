@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 import shlex
 
+from ansible_collections.fleet.kdump.plugins.module_utils.common import comment_header
+
 TARGET_DIRECTIVES = ('raw', 'ext2', 'ext3', 'ext4', 'minix', 'btrfs', 'xfs', 'nfs', 'ssh', 'virtiofs')
 KNOWN_DIRECTIVES = frozenset(TARGET_DIRECTIVES + (
     'sshkey', 'path', 'core_collector', 'kdump_post', 'kdump_pre', 'kdump_emergency', 'extra_bins',
@@ -230,8 +232,4 @@ def parse(text):
 
 def render_exclusive(header_lines, entries):
     """A whole kdump.conf: ``# `` header lines, a blank line, then one canonical line per (directive, value)."""
-    out = ['# %s\n' % line if line else '#\n' for line in header_lines]
-    if out:
-        out.append('\n')
-    out.extend(render_line(directive, value) for directive, value in entries)
-    return ''.join(out)
+    return comment_header(header_lines) + ''.join(render_line(directive, value) for directive, value in entries)

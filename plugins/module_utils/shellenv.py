@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.fleet.kdump.plugins.module_utils.common import comment_header
+
 _ASSIGN_RE = re.compile(r'^([ \t]*)(export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=')
 _NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 _ESCAPED_IN_DOUBLE_QUOTES = '"$`\\'
@@ -192,8 +194,4 @@ def parse(text):
 
 def render_exclusive(header_lines, assignments):
     """A whole file: ``# `` header lines, a blank line, then one ``NAME="value"`` per (name, value)."""
-    out = ['# %s\n' % line if line else '#\n' for line in header_lines]
-    if out:
-        out.append('\n')
-    out.extend(render_assignment(name, value) for name, value in assignments)
-    return ''.join(out)
+    return comment_header(header_lines) + ''.join(render_assignment(name, value) for name, value in assignments)

@@ -124,3 +124,8 @@ def test_restore_file_puts_previous_content_back(tmp_path):
     path.write_text('new\n')
     common.restore_file(FakeModule(), str(path), 'old\n')
     assert path.read_text() == 'old\n'
+
+
+def test_comment_header_comments_each_line_and_ends_with_a_blank_line():
+    assert common.comment_header(['Ansible managed', '', 'x']) == '# Ansible managed\n#\n# x\n\n'
+    assert common.comment_header([]) == ''
