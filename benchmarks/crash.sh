@@ -131,6 +131,7 @@ rm -rf /var/crash/2*"
         wait "$follower_pid" 2>/dev/null || true
         follower_pid=""
         size=$(vssh 'stat -c %s /var/crash/2*/dump.*' | head -n 1)
+        # shellcheck disable=SC2016  # $t expands in the guest's shell, not here
         readable=$(vssh 'set -e; t=$(mktemp -d); makedumpfile -R $t/v < /var/crash/2*/dump.* >/dev/null; makedumpfile --dump-dmesg $t/v $t/d >/dev/null 2>&1; grep -c "sysrq: Trigger a crash" $t/d; rm -rf $t' || echo 0)
         row=$(python3 - "$stamped" "$back" "$variant" "$comp" "$args" "$size" "$readable" <<'PY'
 import sys

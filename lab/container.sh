@@ -171,7 +171,7 @@ cmd_build() {
     old_id="$(podman image inspect --format '{{.Id}}' "$LAB_IMAGE" 2>/dev/null || true)"
     import_rootfs "$work/root" "$hash"
     # The replaced image is now untagged: drop it unless a container still uses it.
-    [ -n "$old_id" ] && podman image rm "$old_id" >/dev/null 2>&1 || true
+    if [ -n "$old_id" ]; then podman image rm "$old_id" >/dev/null 2>&1 || true; fi
     rm -rf "$work"
     trap - EXIT
     log "built $LAB_IMAGE in $(($(date +%s) - start)) s"

@@ -24,6 +24,7 @@ watcher_pid=""
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
+# shellcheck disable=SC2317  # called by the EXIT trap below
 teardown() {
     local rc=$?
     [ -n "$watcher_pid" ] && kill "$watcher_pid" 2>/dev/null && wait "$watcher_pid" 2>/dev/null

@@ -4,7 +4,7 @@
 # tarball (built, checked for clutter, installed offline), the AWX-style
 # ansible-runner test, then every Molecule scenario under molecule/ (default, fleet, vm).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 log_dir=build/test-logs
 mkdir -p "$log_dir"
 

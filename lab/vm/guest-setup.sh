@@ -29,7 +29,7 @@ systemctl enable ssh.service
 # SSH: root by key only. The key is generated per lab on the host and handed to the VM at boot through
 # QEMU's fw_cfg (opt/fleet.kdump/authorized_keys), so the cached image holds no key; the same channel
 # carries the VM's hostname.
-mkdir -m 700 -p /root/.ssh
+mkdir -p /root/.ssh && chmod 700 /root/.ssh
 cat >/usr/local/sbin/fleet-lab-provision <<'SCRIPT'
 #!/bin/sh
 # Copy the lab's per-run SSH key and hostname from QEMU fw_cfg (fleet.kdump VM lab).
