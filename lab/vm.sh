@@ -265,6 +265,8 @@ cmd_ssh() {
     exec ssh "${opts[@]}" -p "$(cat "$dir/port")" root@127.0.0.1 "$@"
 }
 
+# ServerAlive: a guest that reboots or crashes never closes its TCP connections through QEMU's user network, so
+# without keepalives an SSH connection (e.g. Ansible's ControlMaster during ansible.builtin.reboot) hangs for good.
 cmd_inventory() {
     local group=${1:-vm} dir name
     shift || true
@@ -274,7 +276,7 @@ cmd_inventory() {
         name=$(basename "$dir")
         vm_running "$name" || continue
         [ $# -eq 0 ] || [[ " $* " == *" $name "* ]] || continue
-        printf "%s ansible_host=127.0.0.1 ansible_port=%s ansible_user=root ansible_ssh_private_key_file=%s ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes' fleet_kdump_serial_log=%s\n" \
+        printf "%s ansible_host=127.0.0.1 ansible_port=%s ansible_user=root ansible_ssh_private_key_file=%s ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o ServerAliveInterval=5 -o ServerAliveCountMax=6' fleet_kdump_serial_log=%s\n" \
             "$name" "$(cat "$dir/port")" "$key" "$vm_root/$name/serial.log"
     done
 }
@@ -312,7 +314,7 @@ main() {
     case $command in
         setup-host) cmd_setup_host ;;
         build) cmd_build "$@" >/dev/null ;;
-        image-path) image=$(image_path "${1:-$default_suite}"); [ -s "$image" ] && printf '%s\n' "$image" || true ;;
+        image-path) image=$(image_path "${1:-$default_suite}"); if [ -s "$image" ]; then printf '%s\n' "$image"; fi ;;
         up) cmd_up "$@" ;;
         down) cmd_down "$@" ;;
         ssh) cmd_ssh "$@" ;;
