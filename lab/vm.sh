@@ -98,7 +98,21 @@ cmd_build() {
     log "building $suite image (debootstrap + GRUB; a few minutes)"
     "$here/vm/build-image.sh" "$suite" "$image"
     log "built $image in $(($(date +%s) - started)) s"
+    prune_images "$suite" "$image"
     printf '%s\n' "$image"
+}
+
+# older images of a suite (an older recipe) go, unless a VM's overlay still uses one as its backing file
+prune_images() {
+    local suite=$1 keep=$2 old overlay used
+    for old in "$cache_dir"/debian-"$suite"-*.qcow2; do
+        [ -f "$old" ] && [ "$old" != "$keep" ] || continue
+        used=0
+        for overlay in "$vm_root"/*/disk.qcow2; do
+            [ -f "$overlay" ] && head -c 65536 "$overlay" | grep -aqF "$old" && used=1
+        done
+        [ "$used" = 1 ] || { rm -f "$old"; log "removed the outdated image $old"; }
+    done
 }
 
 port_free() {
