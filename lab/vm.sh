@@ -94,11 +94,21 @@ cmd_build() {
     [ "$(id -u)" -eq 0 ] || die "building an image needs root (loop devices, debootstrap)"
     cmd_setup_host
     mkdir -p "$cache_dir"
+    # one build per suite at a time (e.g. `make demo` beside `make molecule-vm`); the loser uses the winner's image
+    exec 9>"$cache_dir/.build-$suite.lock"
+    flock 9
+    if [ -s "$image" ]; then
+        exec 9>&-
+        log "cached image $image (built meanwhile)"
+        printf '%s\n' "$image"
+        return 0
+    fi
     started=$(date +%s)
     log "building $suite image (debootstrap + GRUB; a few minutes)"
     "$here/vm/build-image.sh" "$suite" "$image"
     log "built $image in $(($(date +%s) - started)) s"
     prune_images "$suite" "$image"
+    exec 9>&-
     printf '%s\n' "$image"
 }
 
