@@ -27,7 +27,7 @@ cleanup() {
     for sub in dev/pts dev sys proc; do
         mountpoint -q "$mnt/$sub" && umount -l "$mnt/$sub"
     done
-    mountpoint -q "$mnt" && umount "$mnt"
+    mountpoint -q "$mnt" && { umount "$mnt" || umount -l "$mnt"; }
     if [ -n "$loop" ]; then
         partx -d "$loop" 2>/dev/null
         losetup -d "$loop"
