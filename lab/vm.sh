@@ -116,7 +116,7 @@ cmd_build() {
 prune_images() {
     local suite=$1 keep=$2 old overlay used
     for old in "$cache_dir"/debian-"$suite"-*.qcow2; do
-        [ -f "$old" ] && [ "$old" != "$keep" ] || continue
+        if [ ! -f "$old" ] || [ "$old" = "$keep" ]; then continue; fi
         used=0
         for overlay in "$vm_root"/*/disk.qcow2; do
             [ -f "$overlay" ] && head -c 65536 "$overlay" | grep -aqF "$old" && used=1
