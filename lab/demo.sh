@@ -27,7 +27,10 @@ elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 # shellcheck disable=SC2317  # called by the EXIT trap below
 teardown() {
     local rc=$?
-    [ -n "$watcher_pid" ] && kill "$watcher_pid" 2>/dev/null && wait "$watcher_pid" 2>/dev/null
+    if [ -n "$watcher_pid" ]; then
+        kill "$watcher_pid" 2>/dev/null || true
+        wait "$watcher_pid" 2>/dev/null || true
+    fi
     if [ "${KEEP:-0}" = 1 ]; then
         say "KEEP=1: the lab stays up. VM: lab/vm.sh ssh $canary; containers: lab/container.sh (LAB_NAME=$fleet_name)"
         say "tear down later with: lab/vm.sh down $canary && LAB_NAME=$fleet_name lab/container.sh fleet-down"
@@ -130,13 +133,12 @@ set +e
         "$crashkernel" "$confirm_phrase" "$report_dir")"
 play_rc=$?
 set -e
-kill "$watcher_pid" 2>/dev/null && wait "$watcher_pid" 2>/dev/null
+kill "$watcher_pid" 2>/dev/null || true
+wait "$watcher_pid" 2>/dev/null || true
 watcher_pid=""
 
 say "report: $report_dir"
-if [ -s "$report_dir/kdump-report.md" ]; then
-    cat "$report_dir/kdump-report.md"
-fi
+echo "    $report_dir/kdump-report.md (for people), $report_dir/kdump-report.json (for machines)"
 if [ -s "$report_dir/kdump-report.json" ]; then
     python3 - "$report_dir/kdump-report.json" <<'PY'
 import json, sys
@@ -151,7 +153,7 @@ for host in hosts:
           (host.get("crash_test") or {}).get("status"), reasons[:90]))
     for dump in host.get("dumps") or []:
         print("      dump %s (%s bytes, %s)\n        panic: %s" % (dump.get("path"), dump.get("size_bytes"),
-              "complete" if dump.get("complete") else "INCOMPLETE", dump.get("panic")))
+              "complete" if dump.get("complete") else "INCOMPLETE", ((dump.get("panic") or "").splitlines() or [""])[0]))
 PY
 fi
 echo
