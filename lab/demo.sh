@@ -64,7 +64,7 @@ events = [
     ("login:", "canary: boot finished"),
 ]
 start = time.monotonic()
-pos = 0
+pos = os.path.getsize(path) if os.path.exists(path) else 0  # only what happens from now on
 seen_crash = False
 while True:
     try:
