@@ -21,8 +21,9 @@ description:
     byte-for-byte. With O(managed=exclusive) the file holds exactly what this task manages under an
     C(Ansible managed) header.
   - Creates a missing local dump directory with mode C(0700), owner root (dumps contain all of memory,
-    secrets included). The mode of an existing directory is never changed; a directory readable by others is
-    reported in RV(findings).
+    secrets included). An existing directory that other users can reach (for example the package's own
+    C(/var/crash), mode C(0755)) is tightened to C(0700) and reported in RV(path_secured) and RV(findings);
+    the module never loosens a mode.
   - Does not restart the kdump service; RV(restart_required) tells the caller to do it.
 author: fleet.kdump contributors (@fleet)
 options:
@@ -287,8 +288,12 @@ path_created:
   description: The local dump directory was created (or would be, in check mode).
   returned: always
   type: bool
+path_secured:
+  description: The existing local dump directory lost its group/other permissions (or would, in check mode).
+  returned: always
+  type: bool
 findings:
-  description: Problems noticed but not changed, such as a dump directory readable by other users.
+  description: Problems noticed, such as a dump directory that was reachable by other users.
   returned: always
   type: list
   elements: str
@@ -368,27 +373,36 @@ def check_executable(module, option, path):
 
 
 def ensure_dump_dir(module, config, findings):
-    """Create the local dump directory 0700 root when missing; report a loose mode on an existing one."""
+    """Keep the local dump directory root-only: create it 0700 when missing, tighten it when others can reach it.
+
+    Returns (created, secured). Only group/other bits are removed, so a mode is never loosened.
+    """
     if config['target']['type'] != 'local' or not config['path']:
-        return False
+        return False, False
     path = config['path']
     if os.path.isdir(path):
         mode = stat.S_IMODE(os.stat(path).st_mode)
-        if mode & 0o077:
-            findings.append('dump directory %s has mode %04o: dumps hold all of memory (keys, passwords); 0700 is '
-                            'recommended, left unchanged' % (path, mode))
-        return False
+        if not mode & 0o077:
+            return False, False
+        findings.append('dump directory %s had mode %04o: dumps hold all of memory (keys, passwords); '
+                        'set to %04o' % (path, mode, mode & ~0o077))
+        if not module.check_mode:
+            try:
+                os.chmod(path, mode & ~0o077)
+            except OSError as exc:
+                module.fail_json(msg='could not restrict dump directory %s to root: %s' % (path, exc))
+        return False, True
     if os.path.lexists(path):
         module.fail_json(msg='path %r exists but is not a directory' % path)
     if module.check_mode:
-        return True
+        return True, False
     try:
         os.makedirs(path, 0o700)
         os.chmod(path, 0o700)
         os.chown(path, 0, 0)
     except OSError as exc:
         module.fail_json(msg='could not create dump directory %s: %s' % (path, exc))
-    return True
+    return True, False
 
 
 def main():
@@ -453,18 +467,19 @@ def main():
 
     config = kdump_settings.effective_config(family, after)
     findings = kdump_settings.findings(family, after)
-    path_created = ensure_dump_dir(module, config, findings)
+    path_created, path_secured = ensure_dump_dir(module, config, findings)
     written = write_file(module, config_file, before, after, backup=params['backup'])
 
     for message in warnings + findings:
         module.warn(message)
     result = dict(
-        changed=written['changed'] or path_created,
+        changed=written['changed'] or path_created or path_secured,
         backend=kdump_settings.BACKENDS[family],
         files=[config_file] if written['changed'] else [],
         config=config,
         restart_required=written['changed'],
         path_created=path_created,
+        path_secured=path_secured,
         findings=findings,
         diff=written['diff'],
     )

@@ -100,17 +100,32 @@ def test_backup(host):
     assert open(result['backup_file']).read() == fixture('kdump-tools-bookworm.conf')
 
 
-def test_existing_loose_dump_dir_is_reported_not_changed(host):
+def test_existing_loose_dump_dir_is_tightened_and_reported(host):
     path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
     dump_dir = host['tmp'] / 'crash'
     dump_dir.mkdir()
     os.chmod(str(dump_dir), 0o755)
+    result, failed = run({'config_file': path, 'path': str(dump_dir), '_ansible_check_mode': True})
+    assert not failed and result['changed'] and result['path_secured'] is True
+    assert stat.S_IMODE(os.stat(str(dump_dir)).st_mode) == 0o755, 'check mode must not chmod'
     result, failed = run({'config_file': path, 'path': str(dump_dir)})
     assert not failed
-    assert stat.S_IMODE(os.stat(str(dump_dir)).st_mode) == 0o755
-    assert result['path_created'] is False
+    assert stat.S_IMODE(os.stat(str(dump_dir)).st_mode) == 0o700
+    assert result['path_created'] is False and result['path_secured'] is True and result['changed']
     assert len(result['findings']) == 1 and 'mode 0755' in result['findings'][0]
     assert result['findings'][0] in host['warnings']
+    again, failed = run({'config_file': path, 'path': str(dump_dir)})
+    assert not failed and again['path_secured'] is False and again['findings'] == []
+
+
+def test_stricter_dump_dir_mode_is_never_loosened(host):
+    path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
+    dump_dir = host['tmp'] / 'crash'
+    dump_dir.mkdir()
+    os.chmod(str(dump_dir), 0o500)
+    result, failed = run({'config_file': path, 'path': str(dump_dir)})
+    assert not failed and result['path_secured'] is False
+    assert stat.S_IMODE(os.stat(str(dump_dir)).st_mode) == 0o500
 
 
 def test_debian_failure_action_translated(host):
