@@ -91,6 +91,22 @@ def host_family(os_release_path='/etc/os-release'):
     return detect_family(osr), major_version(osr), osr
 
 
+class LineDocument(object):
+    """A text file kept as parsed lines, so edits touch only their own lines.
+
+    Subclasses set ``parse_line`` (raw line -> object with ``.raw``, wrapped in staticmethod);
+    ``render()`` of an untouched document returns the input byte-for-byte.
+    """
+
+    parse_line = None
+
+    def __init__(self, text=''):
+        self.lines = [self.parse_line(raw) for raw in (text or '').splitlines(True)]
+
+    def render(self):
+        return ''.join(line.raw for line in self.lines)
+
+
 def comment_header(header_lines):
     """``# ``-commented header lines followed by a blank line ('' when there are none).
 

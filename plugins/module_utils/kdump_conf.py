@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from ansible_collections.fleet.kdump.plugins.module_utils.common import comment_header
+from ansible_collections.fleet.kdump.plugins.module_utils.common import LineDocument, comment_header
 
 TARGET_DIRECTIVES = ('raw', 'ext2', 'ext3', 'ext4', 'minix', 'btrfs', 'xfs', 'nfs', 'ssh', 'virtiofs')
 KNOWN_DIRECTIVES = frozenset(TARGET_DIRECTIVES + (
@@ -109,14 +109,10 @@ def render_line(directive, value):
     return '%s %s\n' % (directive, value)
 
 
-class KdumpConf(object):
+class KdumpConf(LineDocument):
     """A parsed kdump.conf; ``render()`` of an untouched object returns the input byte-for-byte."""
 
-    def __init__(self, text=''):
-        self.lines = [parse_line(raw) for raw in (text or '').splitlines(True)]
-
-    def render(self):
-        return ''.join(line.raw for line in self.lines)
+    parse_line = staticmethod(parse_line)
 
     def entries(self):
         """(directive, value) of every directive line, in file order."""

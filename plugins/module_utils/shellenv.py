@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.fleet.kdump.plugins.module_utils.common import comment_header
+from ansible_collections.fleet.kdump.plugins.module_utils.common import LineDocument, comment_header
 
 _ASSIGN_RE = re.compile(r'^([ \t]*)(export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=')
 _NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
@@ -127,14 +127,10 @@ def render_assignment(name, value):
     return '%s=%s\n' % (name, quote(value))
 
 
-class ShellEnvFile(object):
+class ShellEnvFile(LineDocument):
     """A parsed shell env file that can be edited line-preservingly."""
 
-    def __init__(self, text=''):
-        self.lines = [parse_line(raw) for raw in (text or '').splitlines(True)]
-
-    def render(self):
-        return ''.join(line.raw for line in self.lines)
+    parse_line = staticmethod(parse_line)
 
     def values(self):
         """Every assigned variable with its value; the last assignment wins, as when sourced."""
