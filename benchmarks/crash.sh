@@ -4,10 +4,10 @@
 # Crash benchmark on a lab VM (lab/vm.sh): for each collector, crash the VM with sysrq-c and measure
 #   crash_to_ssh   "sysrq: Trigger a crash" on the serial console -> first SSH login of the new boot
 #   capture_boot   sysrq line -> kdump-tools' first line in the capture kernel ("running makedumpfile --dump-dmesg")
-#   collector      kdump-tools' "running makedumpfile <args>" -> "saved vmcore in" (the makedumpfile step alone)
+#   collector      kdump-tools' "running makedumpfile <args>" -> "saved vmcore in" (makedumpfile piped into the dump file)
 #   dump_phase     sysrq line -> "saved vmcore in" (capture kernel boot + dmesg + collector)
 #   dump_bytes     size of the dump file written
-#   mdf_user/sys   makedumpfile's own CPU time in the capture kernel (user: page checks and compression;
+#   mdf_usr/sys    makedumpfile's own CPU time in the capture kernel (user: page checks and compression;
 #                  sys: reading the old memory, the pipe, the page cache), from a bash `time` wrapper the
 #                  benchmark VM (only) puts in front of /usr/bin/makedumpfile
 # Times come from a follower that stamps each serial console line when it appears (wall clock of the host).
