@@ -20,6 +20,14 @@ export NO_COLOR := 1
 # Scenarios live in the top-level molecule/ (they test playbooks and modules, not only the role);
 # naming the glob tells Molecule so and silences its 'migrate to extensions/molecule' hint.
 export MOLECULE_GLOB := molecule/*/molecule.yml
+# Machine-wide locks: several checkouts (git worktrees) of this repository may share one machine.
+# ansible-test keeps its venvs in ~/.ansible/test; the container scenarios use fixed names and ports;
+# VMs under TCG want the CPUs to themselves. In CI each lock is uncontended.
+LOCK_DIR           ?= /tmp/fleet-kdump-locks
+ANSIBLE_TEST_LOCK  := flock $(LOCK_DIR)/ansible-test.lock
+CONTAINER_LAB_LOCK := flock $(LOCK_DIR)/container-lab.lock
+VM_LAB_LOCK        := flock $(LOCK_DIR)/vm-lab.lock
+$(shell mkdir -p $(LOCK_DIR))
 
 .PHONY: help venv collection-tree lint sanity units runner molecule-default molecule-fleet molecule-vm test test-matrix demo build clean
 
@@ -51,29 +59,28 @@ lint: venv collection-tree
 	cd $(ROOT) && $(BIN)/ansible-lint --profile production
 
 sanity: venv collection-tree
-	@# ansible-test keeps its sanity venvs in ~/.ansible/test: one sanity run at a time.
-	mkdir -p $(ROOT)/build && cd $(COLL) && flock $(ROOT)/build/.sanity.lock $(BIN)/ansible-test sanity --venv --python $(PY_MINOR) --color no
+	cd $(COLL) && $(ANSIBLE_TEST_LOCK) $(BIN)/ansible-test sanity --venv --python $(PY_MINOR) --color no
 
 # PYTEST_ARGS narrows the run, e.g. make units PYTEST_ARGS=tests/unit/plugins/module_utils/test_crashkernel.py
 units: venv collection-tree
-	cd $(COLL) && $(BIN)/ansible-test units --venv --python $(PY_MINOR) --color no $(PYTEST_ARGS)
+	cd $(COLL) && $(ANSIBLE_TEST_LOCK) $(BIN)/ansible-test units --venv --python $(PY_MINOR) --color no $(PYTEST_ARGS)
 
 # AWX-style: playbooks/site.yml through ansible-runner (check mode on localhost + a container fleet).
 runner: venv
 	lab/container.sh setup-host && lab/container.sh build
-	cd $(ROOT) && FLEET_KDUMP_REQUIRE_LAB=1 $(BIN)/python -m pytest -p no:cacheprovider -v tests/runner
+	cd $(ROOT) && FLEET_KDUMP_REQUIRE_LAB=1 $(CONTAINER_LAB_LOCK) $(BIN)/python -m pytest -p no:cacheprovider -v tests/runner
 
 molecule-default: venv collection-tree
 	lab/container.sh setup-host && lab/container.sh build
-	cd $(ROOT) && $(BIN)/molecule test -s default
+	cd $(ROOT) && $(CONTAINER_LAB_LOCK) $(BIN)/molecule test -s default
 
 molecule-fleet: venv collection-tree
 	lab/container.sh setup-host && lab/container.sh build
-	cd $(ROOT) && $(BIN)/molecule test -s fleet
+	cd $(ROOT) && $(CONTAINER_LAB_LOCK) $(BIN)/molecule test -s fleet
 
 molecule-vm: venv collection-tree
 	lab/vm.sh setup-host && lab/vm.sh build
-	cd $(ROOT) && $(BIN)/molecule test -s vm
+	cd $(ROOT) && $(VM_LAB_LOCK) $(BIN)/molecule test -s vm
 
 test: venv
 	@$(ROOT)/scripts/test.sh
