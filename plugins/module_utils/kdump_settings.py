@@ -439,7 +439,8 @@ def check_options(family, options):
         raise SettingsError('keep_dumps %r is invalid: use an integer >= 0 (0 keeps every dump)' % (keep,))
     for name in ('path', 'ssh_key', 'core_collector', 'pre_hook', 'post_hook', 'dracut_args'):
         value = options.get(name)
-        if value is not None:
+        # An empty dracut_args removes the directive (documented), so there is no value to check.
+        if value is not None and not (name == 'dracut_args' and value == ''):
             _check_text(family, name, str(value))
     for name in ('extra_bins', 'extra_modules'):
         for value in options.get(name) or ():

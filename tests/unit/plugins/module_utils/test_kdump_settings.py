@@ -189,6 +189,13 @@ def test_rhel_unknown_and_target_settings():
         merge('rhel', RHEL, 9, path='/a', settings={'path': '/b'})
 
 
+def test_rhel_empty_lists_and_dracut_args_remove_the_directives():
+    text = RHEL + 'extra_bins /usr/bin/a\nextra_modules gfs2\ndracut_args --add-drivers "e1000"\n'
+    after, warnings = merge('rhel', text, 9, extra_bins=[], extra_modules=[], dracut_args='')
+    assert warnings == [] and after == RHEL
+    assert ks.validate_result('rhel', after) == []
+
+
 def test_rhel_settings_null_removes():
     after, _warnings = merge('rhel', RHEL, 9, settings={'auto_reset_crashkernel': None})
     assert 'auto_reset_crashkernel yes\n' not in after
