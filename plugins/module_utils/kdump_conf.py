@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import socket
 
 from ansible_collections.fleet.kdump.plugins.module_utils.common import LineDocument, comment_header
 
@@ -84,6 +85,38 @@ def mount_spec(dracut_args):
             return tokens[index + 1].split()
         if token.startswith('--mount='):
             return token[len('--mount='):].split()
+    return None
+
+
+def ssh_destination_problem(value):
+    """Why kdumpctl would refuse ``ssh <value>``, or None.
+
+    kdumpctl (check_ssh_config) wants ``<user>@<host>`` and compares the host with the ``hostname`` that
+    ``ssh -G <value>`` prints. ssh lowercases the host and rewrites a numeric address into its canonical
+    form (``2.2`` -> ``2.0.0.2``, ``010.1.1.1`` -> ``8.1.1.1``, ``2001:db8:0::1`` -> ``2001:db8::1``; bracketed
+    addresses are left alone), so any such host is refused; a user starting with ``-`` is an ssh option.
+    """
+    if '@' not in value:
+        return "ssh target %r has no user: kdumpctl wants ssh <user>@<host>" % value
+    user, host = value.split('@', 1)
+    if '@' in host:
+        return "ssh target %r has more than one '@': kdumpctl and ssh split it differently" % value
+    if user.startswith('-'):
+        return 'ssh target %r: a user starting with "-" is read by ssh as an option' % value
+    resolved = host.lower()
+    if not host.startswith('['):
+        for family in (socket.AF_INET, socket.AF_INET6):
+            try:
+                if family == socket.AF_INET:
+                    resolved = socket.inet_ntoa(socket.inet_aton(host))
+                else:
+                    resolved = socket.inet_ntop(family, socket.inet_pton(family, host))
+                break
+            except (OSError, ValueError):
+                continue
+    if resolved != host:
+        return ('ssh target %r: kdumpctl compares the host with what "ssh -G" resolves (%s) and refuses the '
+                'difference; write %s@%s' % (value, resolved, user, resolved))
     return None
 
 
@@ -158,6 +191,11 @@ class KdumpConf(LineDocument):
         if 'default' in seen and 'failure_action' in seen:
             problems.append("'default' and 'failure_action' are both set; 'default' is the deprecated alias")
         targets = self.targets()
+        for directive, value in targets:
+            if directive == 'ssh' and value:
+                problem = ssh_destination_problem(value)
+                if problem:
+                    problems.append(problem)
         if len(targets) > 1:
             problems.append('more than one dump target: %s (More than one dump targets specified)'
                             % ', '.join('%s %s' % item for item in targets))

@@ -91,7 +91,8 @@ OPTION_KEYS = {
              'extra_bins': ('KDUMP_REQUIRED_PROGRAMS',), 'keep_dumps': ('KDUMP_KEEP_OLD_DUMPS',)},
 }
 
-_SSH_RE = re.compile(r'^[^@\s/:]+@[^@\s/]+$')
+# The user must not start with '-': ssh would read the destination as an option.
+_SSH_RE = re.compile(r'^[^@\s/:-][^@\s/:]*@[^@\s/]+$')
 _NFS_RE = re.compile(r'^([^:\s/\[\]]+|\[[0-9A-Fa-f:.]+\]):(/\S*)$')
 _DEVICE_RE = re.compile(r'^(/\S+|UUID=\S+|LABEL=\S+)$')
 

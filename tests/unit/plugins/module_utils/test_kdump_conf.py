@@ -62,10 +62,26 @@ def test_comments_and_blanks(line):
     ('failure_action explode\n', "failure_action 'explode'"),
     ('final_action shell\n', "final_action 'shell'"),
     ('force_rebuild 1\nforce_no_rebuild 1\n', 'both 1'),
+    # kdumpctl check_ssh_config: user@ and the host as "ssh -G" resolves it
+    ('ssh dumps.example.com\n', 'has no user'),
+    ('ssh kdump@Dumps.Example.com\n', 'write kdump@dumps.example.com'),
+    ('ssh kdump@2.2\n', 'write kdump@2.0.0.2'),
+    ('ssh kdump@010.1.1.1\n', 'write kdump@8.1.1.1'),
+    ('ssh kdump@2001:db8:0::1\n', 'write kdump@2001:db8::1'),
+    ('ssh -oProxyCommand=x@dumps\n', 'read by ssh as an option'),
+    ('ssh a@b@c\n', "more than one '@'"),
 ])
 def test_errors_kdumpctl_would_raise(text, fragment):
     errors = kdump_conf.parse(text).errors()
     assert any(fragment in error for error in errors), errors
+
+
+@pytest.mark.parametrize('text', [
+    'ssh kdump@dumps.example.com\n', 'ssh kdump@192.0.2.7\n', 'ssh root@[2001:db8:0::1]\n', 'ssh k@2001:db8::1\n',
+    'ssh k@host_x.example\n',
+])
+def test_ssh_and_mount_forms_kdumpctl_accepts(text):
+    assert kdump_conf.parse(text).errors() == []
 
 
 def test_dracut_mount_counts_as_target():

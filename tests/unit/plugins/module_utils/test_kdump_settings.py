@@ -249,6 +249,7 @@ def test_debian_core_collector_becomes_makedump_args_with_leading_F():
     ({'extra_modules': ['gfs2']}, 'initramfs-tools'),
     ({'dracut_args': '--foo'}, 'does not use dracut'),
     ({'target': {'type': 'raw', 'location': '/dev/sdb'}}, 'valid: local, ssh, nfs'),
+    ({'target': {'type': 'ssh', 'location': '-oProxyCommand=x@dumps'}}, 'not a valid ssh destination'),
     ({'settings': {'KDUMP_SYSCTL': 'x'}}, '/etc/kdump/sysctl.conf'),
     ({'settings': {'BOGUS': 'x'}}, "'BOGUS' is not a known debian kdump setting"),
 ])
