@@ -88,6 +88,29 @@ def mount_spec(dracut_args):
     return None
 
 
+def mount_problem(dracut_args):
+    """Why kdumpctl would refuse the ``--mount`` of a dracut_args value, or None.
+
+    kdumpctl counts the text ``--mount`` anywhere in the value (exactly one allowed) and takes the device and
+    the filesystem type as fields 1 and 3 of what follows ``--mount `` and one more character (the opening
+    quote), split on single spaces (``cut -d' '``, which returns a line without any space whole). An empty
+    device or type is refused, so is ``--mount=...``.
+    """
+    if '--mount' not in dracut_args:
+        return None
+    if dracut_args.count('--mount') > 1:
+        return 'dracut_args holds more than one --mount (Multiple mount targets specified)'
+    match = re.match(r'.*--mount .(.*)', dracut_args)
+    rest = match.group(1) if match else ''
+    fields = rest.split(' ')
+    device = fields[0] if len(fields) > 1 else rest
+    fstype = (fields[2] if len(fields) > 2 else '') if len(fields) > 1 else rest
+    if not fstype or not device:
+        return ('dracut_args %r: kdumpctl reads the device and filesystem type from --mount "<device> <mountpoint> '
+                '<fstype> <options>" (single spaces) and finds none' % dracut_args)
+    return None
+
+
 def ssh_destination_problem(value):
     """Why kdumpctl would refuse ``ssh <value>``, or None.
 
@@ -182,8 +205,10 @@ class KdumpConf(LineDocument):
                                 % (directive, ', '.join(sorted(KNOWN_DIRECTIVES))))
             elif value == '':
                 problems.append("directive '%s' has an empty value" % directive)
-            if directive == 'dracut_args' and mount_count(value) > 1:
-                problems.append('dracut_args holds more than one --mount (Multiple mount targets specified)')
+            if directive == 'dracut_args' and value:
+                problem = mount_problem(value)
+                if problem:
+                    problems.append(problem)
         for directive, count in sorted(seen.items()):
             if count > 1:
                 problems.append("directive '%s' appears %d times (Duplicated kdump config value)"

@@ -70,6 +70,9 @@ def test_comments_and_blanks(line):
     ('ssh kdump@2001:db8:0::1\n', 'write kdump@2001:db8::1'),
     ('ssh -oProxyCommand=x@dumps\n', 'read by ssh as an option'),
     ('ssh a@b@c\n', "more than one '@'"),
+    # kdumpctl parse_config: the device and type of dracut_args --mount
+    ('dracut_args --mount "/dev/vdb1 /mnt"\n', 'finds none'),
+    ('dracut_args --mount="/dev/vdb1 /mnt ext4 defaults"\n', 'finds none'),
 ])
 def test_errors_kdumpctl_would_raise(text, fragment):
     errors = kdump_conf.parse(text).errors()
@@ -78,7 +81,7 @@ def test_errors_kdumpctl_would_raise(text, fragment):
 
 @pytest.mark.parametrize('text', [
     'ssh kdump@dumps.example.com\n', 'ssh kdump@192.0.2.7\n', 'ssh root@[2001:db8:0::1]\n', 'ssh k@2001:db8::1\n',
-    'ssh k@host_x.example\n',
+    'ssh k@host_x.example\n', 'dracut_args --mount "/dev/vdb1 /mnt ext4 defaults"\n', 'dracut_args --mount "UUID=ab"\n',
 ])
 def test_ssh_and_mount_forms_kdumpctl_accepts(text):
     assert kdump_conf.parse(text).errors() == []
