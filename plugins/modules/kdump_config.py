@@ -308,6 +308,7 @@ backup_file:
 '''
 
 import os
+import socket
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
@@ -370,6 +371,24 @@ def check_executable(module, option, path):
     if not os.path.isfile(path) or not os.access(path, os.X_OK):
         module.fail_json(msg='%s %r must be an existing executable file on the host (kdumpctl fails to start '
                              'otherwise)' % (option, path))
+
+
+def check_fence_kdump_nodes(module, runner, config_file, config):
+    """kdumpctl refuses fence_kdump_nodes naming this host or one of its addresses (check_fence_kdump_config)."""
+    nodes = (config['raw'].get('fence_kdump_nodes') or '').split()
+    if not nodes:
+        return
+    local = set([socket.gethostname()])
+    hostname = module.get_bin_path('hostname')
+    if hostname:
+        rc, out, _err = runner.read([hostname, '-I'])
+        if rc == 0:
+            local.update(out.split())
+    clashing = [node for node in nodes if node in local]
+    if clashing:
+        module.fail_json(msg='the resulting %s would be refused by kdumpctl: fence_kdump_nodes %r names this host '
+                             '(%s); list only the other cluster nodes' % (config_file, ' '.join(nodes),
+                                                                          ', '.join(clashing)))
 
 
 def ensure_dump_dir(module, config, findings):
@@ -466,6 +485,8 @@ def main():
             check_executable(module, 'extra_bins entry', program)
 
     config = kdump_settings.effective_config(family, after)
+    if family == 'rhel':
+        check_fence_kdump_nodes(module, runner, config_file, config)
     findings = kdump_settings.findings(family, after)
     path_created, path_secured = ensure_dump_dir(module, config, findings)
     written = write_file(module, config_file, before, after, backup=params['backup'])

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 
 import pytest
@@ -199,6 +200,37 @@ def test_rhel_merge_hooks_must_exist_and_be_executable(host):
     result, failed = run({'config_file': path, 'pre_hook': str(hook), 'path': str(host['tmp'])})
     assert not failed
     assert result['config']['pre_hook'] == str(hook)
+
+
+def test_rhel_fence_kdump_nodes_naming_this_host_is_refused(host):
+    host['family'] = ('rhel', 9, {})
+    path = conf_file(host['tmp'], 'kdump.conf.kdump-utils-x86_64')
+    nodes = 'peer.example.com %s' % socket.gethostname()
+    result, failed = run({'config_file': path, 'path': str(host['tmp']), 'settings': {'fence_kdump_nodes': nodes}})
+    assert failed and 'names this host (%s)' % socket.gethostname() in result['msg']
+    assert open(path).read() == fixture('kdump.conf.kdump-utils-x86_64')
+    result, failed = run({'config_file': path, 'path': str(host['tmp']),
+                          'settings': {'fence_kdump_nodes': 'peer.example.com'}})
+    assert not failed and result['config']['raw']['fence_kdump_nodes'] == 'peer.example.com'
+
+
+def test_rhel_fence_kdump_nodes_naming_a_local_address_is_refused(host, monkeypatch):
+    host['family'] = ('rhel', 9, {})
+    path = conf_file(host['tmp'], 'kdump.conf.kdump-utils-x86_64')
+
+    def get_bin_path(self, name, *args, **kwargs):
+        return {'hostname': '/usr/bin/hostname'}.get(name)
+
+    def run_command(self, argv, *args, **kwargs):
+        assert argv == ['/usr/bin/hostname', '-I']
+        return 0, '192.0.2.2 10.88.0.1 fd00::2 \n', ''  # hostname -I output format
+
+    monkeypatch.setattr(basic.AnsibleModule, 'get_bin_path', get_bin_path)
+    monkeypatch.setattr(basic.AnsibleModule, 'run_command', run_command)
+    result, failed = run({'config_file': path, 'path': str(host['tmp']),
+                          'settings': {'fence_kdump_nodes': 'peer.example.com 10.88.0.1'}})
+    assert failed and 'names this host (10.88.0.1)' in result['msg']
+    assert open(path).read() == fixture('kdump.conf.kdump-utils-x86_64')
 
 
 def test_rhel7_via_host_version(host):
