@@ -27,8 +27,6 @@ DEFAULT_GRUB = '/etc/default/grub'
 GRUB_DROPIN = '/etc/default/grub.d/zz-fleet-kdump.cfg'
 GRUB_CFG_CANDIDATES = ('/boot/grub2/grub.cfg', '/boot/grub/grub.cfg')
 GRUB_DIRS = ('/boot/grub2', '/boot/grub')
-CONTAINER_MARKERS = ('/run/.containerenv', '/.dockerenv')
-PROC1_ENVIRON = '/proc/1/environ'
 
 _LINUX_LINE = re.compile(r'^\s*(?:linux|linux16|linuxefi)\s+\S+(.*)$')
 
@@ -58,25 +56,18 @@ def replace_crashkernel(cmdline, values):
 
 # ---------------------------------------------------------------------------------------------- detection
 
-def is_container(markers=CONTAINER_MARKERS, proc1_environ=PROC1_ENVIRON):
-    """True inside podman/docker/systemd-nspawn/lxc (a container never boots a kernel of its own)."""
-    if any(os.path.exists(path) for path in markers):
-        return True
-    environ = read_text(proc1_environ, '') or ''
-    return any(item.startswith('container=') for item in environ.split('\0'))
-
-
-def detect(family, which, container=False, grub_dirs=GRUB_DIRS):
+def detect(prefer_grubby, which, container=False, grub_dirs=GRUB_DIRS):
     """Pick 'grubby', 'grub' or 'none' for this host.
 
-    ``which(name)`` returns an executable's path or None. grubby is preferred on the RHEL family
-    (spec 5.1); grub needs a /boot/grub* directory and a way to regenerate grub.cfg.
+    ``which(name)`` returns an executable's path or None. ``prefer_grubby`` (the family table's choice: the
+    RHEL family, spec 5.1) takes grubby over grub when both are there; grub needs a /boot/grub* directory
+    and a way to regenerate grub.cfg. A container has no bootloader of its own.
     """
     if container:
         return 'none'
     has_grub = any(os.path.isdir(path) for path in grub_dirs) and bool(
         which('update-grub') or which('grub2-mkconfig') or which('grub-mkconfig'))
-    if which('grubby') and (family in ('rhel', None) or not has_grub):
+    if which('grubby') and (prefer_grubby or not has_grub):
         return 'grubby'
     if has_grub:
         return 'grub'

@@ -12,10 +12,8 @@ from __future__ import annotations
 import os
 import tempfile
 
-RHEL_IDS = frozenset(('rhel', 'fedora', 'centos', 'rocky', 'almalinux', 'ol', 'amzn', 'cloudlinux', 'eurolinux', 'circle', 'navy'))
-DEBIAN_IDS = frozenset(('debian', 'ubuntu', 'linuxmint', 'pop', 'raspbian'))
-SUSE_IDS = frozenset(('suse', 'sles', 'sled', 'opensuse', 'opensuse-leap', 'opensuse-tumbleweed', 'sle-micro'))
-FAMILIES = ('rhel', 'debian', 'suse')
+CONTAINER_MARKERS = {'/run/.containerenv': 'podman', '/.dockerenv': 'docker'}
+PROC1_ENVIRON = '/proc/1/environ'
 
 
 class CommandRunner(object):
@@ -65,19 +63,6 @@ def parse_os_release(text):
     return result
 
 
-def detect_family(os_release):
-    """Map a parsed os-release dict to 'rhel', 'debian', 'suse' or None."""
-    ids = [os_release.get('ID', '').lower()] + os_release.get('ID_LIKE', '').lower().split()
-    for ident in ids:
-        if ident in DEBIAN_IDS:
-            return 'debian'
-        if ident in RHEL_IDS:
-            return 'rhel'
-        if ident in SUSE_IDS or ident.startswith('opensuse') or ident.startswith('sle'):
-            return 'suse'
-    return None
-
-
 def major_version(os_release):
     """The distribution's major version as int (VERSION_ID '9.4' -> 9), or None."""
     version = os_release.get('VERSION_ID', '')
@@ -85,10 +70,52 @@ def major_version(os_release):
     return int(head) if head.isdigit() else None
 
 
-def host_family(os_release_path='/etc/os-release'):
-    """(family, major_version, os_release dict) of the host, family None if unknown."""
-    osr = parse_os_release(read_text(os_release_path, ''))
-    return detect_family(osr), major_version(osr), osr
+def host_path(root, path):
+    """``path`` (absolute, as on the host) below ``root``; the tests point ``root`` at a temporary tree."""
+    return os.path.join(root, path.lstrip('/'))
+
+
+def parse_int(text):
+    """An integer file or sysfs value ('1\\n', '268435456', '0x10', 3) or None when absent/garbled."""
+    if text is None or isinstance(text, bool):
+        return None
+    text = str(text).strip()
+    try:
+        return int(text, 16) if text.lower().startswith('0x') else int(text)
+    except ValueError:
+        return None
+
+
+def read_int(path):
+    """The integer held by the file ``path`` (sysfs style), or None."""
+    return parse_int(read_text(path))
+
+
+def detect_container(containerenv_exists=False, dockerenv_exists=False, pid1_environ=None, detect_virt=None):
+    """Name of the container technology (e.g. 'podman', 'docker') or None on a real host/VM.
+
+    ``pid1_environ`` is /proc/1/environ (NUL separated); ``detect_virt`` is the
+    stdout of a successful `systemd-detect-virt --container` (None when it
+    failed or is missing; 'none' means no container).
+    """
+    if containerenv_exists:
+        return 'podman'
+    if dockerenv_exists:
+        return 'docker'
+    for entry in (pid1_environ or '').split('\0'):
+        if entry.startswith('container='):
+            return entry.split('=', 1)[1].strip() or 'container'
+    virt = (detect_virt or '').strip()
+    if virt and virt != 'none':
+        return virt
+    return None
+
+
+def container_name(root='/', detect_virt=None):
+    """The container this host view runs in (see detect_container), or None; a container boots no kernel of its own."""
+    markers = dict((name, os.path.exists(host_path(root, path))) for path, name in CONTAINER_MARKERS.items())
+    return detect_container(containerenv_exists=markers['podman'], dockerenv_exists=markers['docker'],
+                            pid1_environ=read_text(host_path(root, PROC1_ENVIRON)), detect_virt=detect_virt)
 
 
 class LineDocument(object):

@@ -72,6 +72,17 @@ def format_bytes(n):
     return str(n)
 
 
+def human_bytes(value):
+    """Short binary size for messages, one decimal at most: 268435456 -> '256M', 1610612736 -> '1.5G'."""
+    if value is None:
+        return 'unknown'
+    for unit in ('T', 'G', 'M', 'K'):
+        if value >= UNITS[unit]:
+            number = float(value) / UNITS[unit]
+            return ('%d%s' % (number, unit)) if number == int(number) else ('%.1f%s' % (number, unit))
+    return '%dB' % value
+
+
 def _size(text, what, strict):
     text = text.strip()
     if text == '':

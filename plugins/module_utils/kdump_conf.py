@@ -19,7 +19,10 @@ import socket
 
 from ansible_collections.fleet.kdump.plugins.module_utils.common import LineDocument, comment_header
 
-TARGET_DIRECTIVES = ('raw', 'ext2', 'ext3', 'ext4', 'minix', 'btrfs', 'xfs', 'nfs', 'ssh', 'virtiofs')
+# The dump target directives (kdump.conf(5)): a block device or a file system on one, or a network/virtio share.
+FILESYSTEM_TARGETS = ('ext2', 'ext3', 'ext4', 'minix', 'btrfs', 'xfs')
+DEVICE_TARGETS = ('raw',) + FILESYSTEM_TARGETS
+TARGET_DIRECTIVES = DEVICE_TARGETS + ('nfs', 'ssh', 'virtiofs')
 KNOWN_DIRECTIVES = frozenset(TARGET_DIRECTIVES + (
     'sshkey', 'path', 'core_collector', 'kdump_post', 'kdump_pre', 'kdump_emergency', 'extra_bins',
     'extra_modules', 'failure_action', 'default', 'final_action', 'force_rebuild', 'force_no_rebuild',
@@ -287,6 +290,23 @@ class KdumpConf(LineDocument):
 
 def parse(text):
     return KdumpConf(text)
+
+
+def apply_updates(text, updates):
+    """``text`` with each (directive, value-or-None) of ``updates`` applied; every other line kept byte-for-byte.
+
+    Target directives are one slot (kdumpctl allows one target): the first non-None target update takes the
+    place of whatever target the file had, all None removes it.
+    """
+    document = parse(text)
+    target_updates = [(key, value) for key, value in updates if key in TARGET_DIRECTIVES]
+    if target_updates:
+        chosen = [(key, value) for key, value in target_updates if value is not None]
+        document.set_target(*(chosen[0] if chosen else (None, None)))
+    for key, value in updates:
+        if key not in TARGET_DIRECTIVES:
+            document.set(key, value)
+    return document.render()
 
 
 def render_exclusive(header_lines, entries):

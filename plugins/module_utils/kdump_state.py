@@ -15,6 +15,8 @@ import os
 import re
 import stat
 
+from ansible_collections.fleet.kdump.plugins.module_utils.crashkernel import human_bytes
+
 CHECK_NAMES = (
     'kexec_supported',
     'crashkernel_cmdline',
@@ -29,9 +31,6 @@ CHECK_NAMES = (
 )
 # Every check on the armed checklist (spec section 8) is required by default.
 DEFAULT_REQUIRE = CHECK_NAMES
-
-SERVICE_NAMES = {'rhel': 'kdump', 'debian': 'kdump-tools', 'suse': 'kdump'}
-STATUS_COMMANDS = {'rhel': ['kdumpctl', 'status'], 'debian': ['kdump-config', 'status'], 'suse': None}
 
 SYSFS_CRASH_LOADED = '/sys/kernel/kexec_crash_loaded'
 SYSFS_CRASH_SIZE = '/sys/kernel/kexec_crash_size'
@@ -61,24 +60,10 @@ DESTRUCTIVE_SYSRQ_KEYS = {
     'u': 'remounts every filesystem read-only',
 }
 
-GIB = 1024 ** 3
-MIB = 1024 ** 2
-
 
 # ---------------------------------------------------------------------------
 # Small readers
 # ---------------------------------------------------------------------------
-
-def parse_int(text):
-    """An integer sysfs/procfs value ('1\\n', '268435456') or None when absent/garbled."""
-    if text is None:
-        return None
-    text = text.strip()
-    try:
-        return int(text, 0) if text.lower().startswith('0x') else int(text)
-    except ValueError:
-        return None
-
 
 def parse_meminfo(text):
     """/proc/meminfo as {'MemTotal': bytes, ...} (kB values converted to bytes)."""
@@ -117,82 +102,9 @@ def format_region(region):
     return '%#x-%#x' % region
 
 
-def human_bytes(value):
-    """Short binary size for messages: 268435456 -> '256M'."""
-    if value is None:
-        return 'unknown'
-    for unit, size in (('T', 1024 ** 4), ('G', GIB), ('M', MIB), ('K', 1024)):
-        if value >= size:
-            number = float(value) / size
-            return ('%d%s' % (number, unit)) if number == int(number) else ('%.1f%s' % (number, unit))
-    return '%dB' % value
-
-
 def fadump_on_cmdline(cmdline):
     """fadump=on|nocma replaces crashkernel= on POWER (spec 8)."""
     return bool(re.search(r'(?:^|\s)fadump=(?:on|nocma)(?:\s|$)', cmdline or ''))
-
-
-# ---------------------------------------------------------------------------
-# Distro status tools
-# ---------------------------------------------------------------------------
-
-def parse_kdumpctl_status(rc, stdout, stderr):
-    """`kdumpctl status` (RHEL): exit 0 'Kdump is operational', exit 3 'not operational' (spec 1.6).
-
-    Messages go to stderr prefixed 'kdump: ' since 2020; older versions print to stdout.
-    """
-    text = '\n'.join(part for part in (stderr, stdout) if part)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    messages = [re.sub(r'^kdump:\s*', '', line) for line in lines]
-    operational = None
-    if any(re.search(r'Kdump is operational', m) for m in messages):
-        operational = True
-    if any(re.search(r'Kdump is (not operational|unsupported)', m) for m in messages):
-        operational = False
-    if operational is None and rc in (0, 3):
-        operational = rc == 0
-    last_test = None
-    for message in messages:
-        if re.match(r'^(Notice|WARNING):.*(vmcore creation test|manual check)', message):
-            last_test = message
-    return {'ready': operational, 'rc': rc, 'messages': messages, 'last_test': last_test}
-
-
-def parse_kdump_config_status(stdout):
-    """`kdump-config status` (Debian): always exit 0, so parse 'current state   : ready to kdump' (spec 2.3)."""
-    lines = [line.strip() for line in (stdout or '').splitlines() if line.strip()]
-    ready = None
-    for line in lines:
-        match = re.match(r'^current state\s*:\s*(.*)$', line)
-        if match:
-            state = match.group(1).strip().lower()
-            ready = state.startswith('ready to')
-    return {'ready': ready, 'messages': lines, 'last_test': None}
-
-
-# ---------------------------------------------------------------------------
-# Container detection
-# ---------------------------------------------------------------------------
-
-def detect_container(containerenv_exists=False, dockerenv_exists=False, pid1_environ=None, detect_virt=None):
-    """Name of the container technology (e.g. 'podman', 'docker') or None on a real host/VM.
-
-    ``pid1_environ`` is /proc/1/environ (NUL separated); ``detect_virt`` is the
-    stdout of a successful `systemd-detect-virt --container` (None when it
-    failed or is missing; 'none' means no container).
-    """
-    if containerenv_exists:
-        return 'podman'
-    if dockerenv_exists:
-        return 'docker'
-    for entry in (pid1_environ or '').split('\0'):
-        if entry.startswith('container='):
-            return entry.split('=', 1)[1].strip() or 'container'
-    virt = (detect_virt or '').strip()
-    if virt and virt != 'none':
-        return virt
-    return None
 
 
 # ---------------------------------------------------------------------------
@@ -280,61 +192,8 @@ def extract_panic(text, max_lines=12):
 # Dump discovery (spec 1.9, 2.4, 3.2)
 # ---------------------------------------------------------------------------
 
-# RHEL: <ip>-YYYY-MM-DD-HH:MM:SS; raw targets: YYYY-MM-DD-HH:MM; `kdumpctl test`: kdump-test-<id>.
-_RHEL_DIR = re.compile(r'^(?:.+-)?\d{4}-\d{2}-\d{2}-\d{2}:\d{2}(?::\d{2})?$|^kdump-test-.+$')
-# Debian: YYYYMMDDHHMM locally, <ip|hostname>-YYYYMMDDHHMM on NFS/SSH.
-_DEBIAN_DIR = re.compile(r'^(?:.+-)?\d{12}$')
-# SUSE 2.x YYYY-MM-DD-HH-MM, 1.x YYYY-MM-DD-HH:MM.
-_SUSE_DIR = re.compile(r'^\d{4}-\d{2}-\d{2}-\d{2}[-:]\d{2}$')
-
-
-def _classify_rhel(files):
-    """(complete, core file, dmesg file) for a RHEL dump directory."""
-    dmesg = 'vmcore-dmesg.txt' if 'vmcore-dmesg.txt' in files else (
-        'vmcore-dmesg-incomplete.txt' if 'vmcore-dmesg-incomplete.txt' in files else None)
-    for name in ('vmcore', 'vmcore.flat'):
-        if name in files:
-            return 'vmcore-incomplete' not in files, name, dmesg
-    if 'vmcore-incomplete' in files:
-        return False, 'vmcore-incomplete', dmesg
-    return None, None, dmesg
-
-
-def _classify_debian(files):
-    core = None
-    for name in sorted(files):
-        if re.match(r'^dump\.\d{12}(\.(gz|bz2|lz4|xz))?$', name) or re.match(r'^vmcore\.\d{12}$', name):
-            core = name
-    dmesg = None
-    for name in sorted(files):
-        if re.match(r'^dmesg\.\d{12}$', name):
-            dmesg = name
-    incomplete = [name for name in files if name.startswith('dump-incomplete') or name == 'vmcore-incomplete']
-    if core:
-        return not incomplete, core, dmesg
-    if incomplete:
-        return False, sorted(incomplete)[0], dmesg
-    return None, None, dmesg
-
-
-def _classify_suse(files):
-    # SUSE has no "-incomplete" name: a dump counts as complete only with both vmcore and
-    # README.txt (the spec's post-test evidence, section 8), otherwise it is reported incomplete.
-    dmesg = 'dmesg' if 'dmesg' in files else ('dmesg.txt' if 'dmesg.txt' in files else None)
-    if 'vmcore' in files:
-        return 'README.txt' in files, 'vmcore', dmesg
-    return None, None, dmesg
-
-
-_LAYOUTS = {
-    'rhel': (_RHEL_DIR, _classify_rhel),
-    'debian': (_DEBIAN_DIR, _classify_debian),
-    'suse': (_SUSE_DIR, _classify_suse),
-}
-
-
-def find_dumps(path, family, since=None, read_dmesg=None, max_panic_lines=12):
-    """Dumps under ``path`` for ``family``'s layout, newest first.
+def find_dumps(path, layout, since=None, read_dmesg=None, max_panic_lines=12):
+    """Dumps under ``path`` in a family table's ``layout`` (a DumpLayout), newest first.
 
     Each dump is {path, time, timestamp, size_bytes, complete, files, core, dmesg, panic}.
     ``timestamp`` (epoch) is the modification time of the core file (the
@@ -344,7 +203,7 @@ def find_dumps(path, family, since=None, read_dmesg=None, max_panic_lines=12):
     ``read_dmesg(path) -> text`` reads the dmesg file (defaults to a plain read).
     Directories that match no layout (lost+found, kexec_cmd, apport's .crash files) are skipped.
     """
-    pattern, classify = _LAYOUTS[family]
+    pattern, classify = layout.directory, layout.classify
     if read_dmesg is None:
         read_dmesg = _read_text
     try:
@@ -400,42 +259,6 @@ def _read_text(path):
             return handle.read().decode('utf-8', 'replace')
     except (IOError, OSError):
         return None
-
-
-# ---------------------------------------------------------------------------
-# Capture initrd (spec 1.8, 2.1, 3.1, 8)
-# ---------------------------------------------------------------------------
-
-def capture_initrd_candidates(family, kver):
-    """Where each family's tooling puts the kdump initrd for kernel ``kver``, in lookup order."""
-    if family == 'rhel':
-        return ['/boot/initramfs-%skdump.img' % kver, '/var/lib/kdump/initramfs-%skdump.img' % kver]
-    if family == 'debian':
-        return ['/var/lib/kdump/initrd.img-%s' % kver]
-    return ['/var/lib/kdump/initrd', '/boot/initrd-%s-kdump' % kver]
-
-
-def check_initrd_freshness(family, initrd_mtime, config_mtime=None, sysctl_text=None, latest_sysctls_text=None):
-    """(fresh, detail) of a present kdump initrd.
-
-    RHEL/SUSE: the initrd must not be older than /etc/kdump.conf or
-    /etc/sysconfig/kdump. Debian rebuilds only when /etc/kdump/sysctl.conf
-    differs from /var/lib/kdump/latest_sysctls-<kver> (config changes do not
-    need a rebuild there), so that comparison is the freshness signal.
-    """
-    if family == 'debian':
-        if sysctl_text is None:
-            return True, 'no /etc/kdump/sysctl.conf to compare'
-        if latest_sysctls_text is None:
-            return False, 'latest_sysctls record missing: kdump-tools rebuilds the initrd on next load'
-        if sysctl_text.strip() != latest_sysctls_text.strip():
-            return False, '/etc/kdump/sysctl.conf changed since the initrd was built'
-        return True, 'built with the current /etc/kdump/sysctl.conf'
-    if config_mtime is None:
-        return True, 'no kdump configuration file to compare'
-    if initrd_mtime < config_mtime:
-        return False, 'older than the kdump configuration (rebuilt by the next kdump service start)'
-    return True, 'newer than the kdump configuration'
 
 
 # ---------------------------------------------------------------------------
@@ -640,8 +463,8 @@ def build_checks(facts):
     if state is None:
         add('service_enabled', False, 'could not run: systemctl not found, %s state unknown' % service.get('name'))
     elif facts.get('config_enabled') is False:
-        add('service_enabled', False, '%s is %s but USE_KDUMP is not 1 in /etc/default/kdump-tools: '
-            'the service loads nothing' % (service.get('name'), state))
+        add('service_enabled', False, '%s is %s but %s: the service loads nothing'
+            % (service.get('name'), state, facts.get('config_disabled_detail') or 'the kdump configuration is off'))
     else:
         add('service_enabled', bool(service.get('enabled')), '%s is %s' % (service.get('name'), state))
 

@@ -188,6 +188,17 @@ def parse(text):
     return ShellEnvFile(text)
 
 
+def apply_updates(text, updates):
+    """``text`` with each (name, value-or-None) of ``updates`` set or removed; every other line kept byte-for-byte."""
+    document = parse(text)
+    for name, value in updates:
+        if value is None:
+            document.unset(name)
+        else:
+            document.set(name, value)
+    return document.render()
+
+
 def render_exclusive(header_lines, assignments):
     """A whole file: ``# `` header lines, a blank line, then one ``NAME="value"`` per (name, value)."""
     return comment_header(header_lines) + ''.join(render_assignment(name, value) for name, value in assignments)

@@ -45,7 +45,7 @@ options:
       type:
         description: Kind of target.
         type: str
-        choices: [local, raw, nfs, ssh, ext4, xfs, ext3, ext2, virtiofs]
+        choices: [local, raw, ext2, ext3, ext4, xfs, nfs, ssh, virtiofs]
         default: local
       location:
         description:
@@ -284,6 +284,11 @@ restart_required:
     C(systemctl restart kdump)) for it to take effect.
   returned: always
   type: bool
+service:
+  description: The systemd unit of the family's kdump service, the one that reads this file.
+  returned: always
+  type: str
+  sample: kdump-tools
 path_created:
   description: The local dump directory was created (or would be, in check mode).
   returned: always
@@ -308,34 +313,34 @@ backup_file:
 '''
 
 import os
-import socket
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fleet.kdump.plugins.module_utils.common import CommandRunner, host_family, read_text, write_file
-from ansible_collections.fleet.kdump.plugins.module_utils import kdump_settings
-from ansible_collections.fleet.kdump.plugins.module_utils import makedumpfile
+from ansible_collections.fleet.kdump.plugins.module_utils import _families, kdump_settings, makedumpfile
+from ansible_collections.fleet.kdump.plugins.module_utils._family import (
+    COMPRESSION_CHOICES, FAILURE_ACTIONS, FINAL_ACTIONS, OPTION_NAMES, TARGET_TYPES, module_host)
+from ansible_collections.fleet.kdump.plugins.module_utils.common import CommandRunner, read_text, write_file
 
 EXCLUSIVE_HEADER = (
     'Ansible managed: written by fleet.kdump.kdump_config (managed=exclusive).',
     'Local changes are replaced on the next run.',
 )
-OPTION_NAMES = ('path', 'target', 'ssh_key', 'dump_level', 'compression', 'core_collector', 'failure_action',
-                'final_action', 'pre_hook', 'post_hook', 'extra_bins', 'extra_modules', 'dracut_args', 'keep_dumps',
-                'auto_reset_crashkernel', 'settings')
+OS_RELEASE = '/etc/os-release'
 
 
-def resolve_family(module):
-    """(family, major version or None); the version is only known when the family is the host's own."""
-    detected, version, _osr = host_family()
-    requested = module.params['family']
-    if requested == 'auto':
-        if detected is None:
-            module.fail_json(msg='could not detect the distribution family from /etc/os-release; set family to one '
-                                 'of rhel, debian, suse')
-        return detected, version
-    return requested, version if detected == requested else None
+def host_os_release():
+    return _families.read_os_release(OS_RELEASE)
+
+
+def resolve_host(module, runner):
+    """(family table, Host view); the version is only known when the family is the host's own."""
+    os_release = host_os_release()
+    try:
+        table, version = _families.resolve(module.params['family'], os_release)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    return table, module_host(module, runner, os_release, version)
 
 
 def resolve_compression(module, runner, requested, warnings):
@@ -371,24 +376,6 @@ def check_executable(module, option, path):
     if not os.path.isfile(path) or not os.access(path, os.X_OK):
         module.fail_json(msg='%s %r must be an existing executable file on the host (kdumpctl fails to start '
                              'otherwise)' % (option, path))
-
-
-def check_fence_kdump_nodes(module, runner, config_file, config):
-    """kdumpctl refuses fence_kdump_nodes naming this host or one of its addresses (check_fence_kdump_config)."""
-    nodes = (config['raw'].get('fence_kdump_nodes') or '').split()
-    if not nodes:
-        return
-    local = set([socket.gethostname()])
-    hostname = module.get_bin_path('hostname')
-    if hostname:
-        rc, out, _err = runner.read([hostname, '-I'])
-        if rc == 0:
-            local.update(out.split())
-    clashing = [node for node in nodes if node in local]
-    if clashing:
-        module.fail_json(msg='the resulting %s would be refused by kdumpctl: fence_kdump_nodes %r names this host '
-                             '(%s); list only the other cluster nodes' % (config_file, ' '.join(nodes),
-                                                                          ', '.join(clashing)))
 
 
 def ensure_dump_dir(module, config, findings):
@@ -429,15 +416,15 @@ def main():
         argument_spec=dict(
             path=dict(type='str'),
             target=dict(type='dict', options=dict(
-                type=dict(type='str', default='local', choices=list(kdump_settings.TARGET_TYPES)),
+                type=dict(type='str', default='local', choices=list(TARGET_TYPES)),
                 location=dict(type='str'),
             )),
             ssh_key=dict(type='str', no_log=False),
             dump_level=dict(type='raw'),
-            compression=dict(type='str', choices=list(kdump_settings.COMPRESSION_CHOICES)),
+            compression=dict(type='str', choices=list(COMPRESSION_CHOICES)),
             core_collector=dict(type='str'),
-            failure_action=dict(type='str', choices=list(kdump_settings.FAILURE_ACTIONS)),
-            final_action=dict(type='str', choices=list(kdump_settings.FINAL_ACTIONS)),
+            failure_action=dict(type='str', choices=list(FAILURE_ACTIONS)),
+            final_action=dict(type='str', choices=list(FINAL_ACTIONS)),
             pre_hook=dict(type='str'),
             post_hook=dict(type='str'),
             extra_bins=dict(type='list', elements='str'),
@@ -447,7 +434,7 @@ def main():
             auto_reset_crashkernel=dict(type='bool'),
             settings=dict(type='dict'),
             managed=dict(type='str', choices=['merge', 'exclusive'], default='merge'),
-            family=dict(type='str', choices=['auto', 'rhel', 'debian', 'suse'], default='auto'),
+            family=dict(type='str', choices=['auto'] + list(_families.FAMILIES), default='auto'),
             config_file=dict(type='path'),
             backup=dict(type='bool', default=False),
         ),
@@ -456,23 +443,23 @@ def main():
     params = module.params
     runner = CommandRunner(module)
     warnings = []
-    family, version = resolve_family(module)
-    config_file = params['config_file'] or kdump_settings.CONFIG_FILES[family]
+    table, host = resolve_host(module, runner)
+    config_file = params['config_file'] or table.config_file
     before = read_text(config_file)
 
-    options = dict((name, params[name]) for name in OPTION_NAMES)
+    options = dict((name, params[name]) for name in OPTION_NAMES + ('settings',))
     options['compression'] = resolve_compression(module, runner, params['compression'], warnings)
     exclusive = params['managed'] == 'exclusive'
     try:
-        updates, notes = kdump_settings.desired_updates(family, options, '' if exclusive else (before or ''), version)
+        updates, notes = kdump_settings.desired_updates(table, options, '' if exclusive else (before or ''), host=host)
         if exclusive:
-            after = kdump_settings.render_exclusive(family, updates, EXCLUSIVE_HEADER)
+            after = kdump_settings.render_exclusive(table, updates, EXCLUSIVE_HEADER)
         else:
-            after = kdump_settings.apply_merge(family, before or '', updates)
+            after = kdump_settings.apply_merge(table, before or '', updates)
     except (kdump_settings.SettingsError, ValueError) as exc:
         module.fail_json(msg=str(exc))
     warnings.extend(notes)
-    problems = kdump_settings.validate_result(family, after)
+    problems = kdump_settings.validate_result(table, after)
     if problems:
         module.fail_json(msg='the resulting %s would be refused by the kdump tooling: %s'
                          % (config_file, '; '.join(problems)), problems=problems)
@@ -480,14 +467,15 @@ def main():
     for option in ('pre_hook', 'post_hook'):
         if params[option]:
             check_executable(module, option, params[option])
-    if family != 'debian':
-        for program in params['extra_bins'] or ():
-            check_executable(module, 'extra_bins entry', program)
+    for program in params['extra_bins'] or ():
+        check_executable(module, 'extra_bins entry', program)
 
-    config = kdump_settings.effective_config(family, after)
-    if family == 'rhel':
-        check_fence_kdump_nodes(module, runner, config_file, config)
-    findings = kdump_settings.findings(family, after)
+    config = kdump_settings.effective_config(table, after)
+    problems = table.host_problems(config, host)
+    if problems:
+        module.fail_json(msg='the resulting %s would be refused by the kdump tooling on this host: %s'
+                         % (config_file, '; '.join(problems)), problems=problems)
+    findings = kdump_settings.findings(table, after)
     path_created, path_secured = ensure_dump_dir(module, config, findings)
     written = write_file(module, config_file, before, after, backup=params['backup'])
 
@@ -495,10 +483,11 @@ def main():
         module.warn(message)
     result = dict(
         changed=written['changed'] or path_created or path_secured,
-        backend=kdump_settings.BACKENDS[family],
+        backend=table.backend,
         files=[config_file] if written['changed'] else [],
         config=config,
         restart_required=written['changed'],
+        service=table.service,
         path_created=path_created,
         path_secured=path_secured,
         findings=findings,

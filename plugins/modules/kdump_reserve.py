@@ -245,31 +245,22 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fleet.kdump.plugins.module_utils.bootloader import (
-    BootloaderError, GrubBackend, GrubbyBackend, detect, is_container)
-from ansible_collections.fleet.kdump.plugins.module_utils.common import CommandRunner, host_family, read_text
+from ansible_collections.fleet.kdump.plugins.module_utils import _families, bootloader
+from ansible_collections.fleet.kdump.plugins.module_utils._family import module_host
+from ansible_collections.fleet.kdump.plugins.module_utils.bootloader import BootloaderError, GrubBackend, GrubbyBackend
+from ansible_collections.fleet.kdump.plugins.module_utils.common import (
+    CommandRunner, container_name, host_path, major_version, read_int, read_text)
 from ansible_collections.fleet.kdump.plugins.module_utils.crashkernel import (
     VALID_FORMS, choose_tier, default_tiers, format_bytes, from_cmdline, memparse, parse, same_tokens, tokens_text)
 
-# Host paths; tests point these at temporary files.
+# The file system root the module looks at (every host path below is under it); the unit tests point it at a
+# temporary tree.
+HOST_ROOT = '/'
 PROC_CMDLINE = '/proc/cmdline'
 PROC_MEMINFO = '/proc/meminfo'
 KEXEC_CRASH_SIZE = '/sys/kernel/kexec_crash_size'
 KEXEC_CRASH_LOADED = '/sys/kernel/kexec_crash_loaded'
 OS_RELEASE = '/etc/os-release'
-KDUMP_TOOLS_GRUB_CFG = '/etc/default/grub.d/kdump-tools.cfg'
-MODULES_DIR = '/usr/lib/modules'
-CONTAINER_MARKERS = ('/run/.containerenv', '/.dockerenv')
-PROC1_ENVIRON = '/proc/1/environ'
-GRUB_DIRS = ('/boot/grub2', '/boot/grub')
-GRUB_CFG_CANDIDATES = ('/boot/grub2/grub.cfg', '/boot/grub/grub.cfg')
-DEFAULT_GRUB = '/etc/default/grub'
-GRUB_DROPIN = '/etc/default/grub.d/zz-fleet-kdump.cfg'
-
-KDUMP_SERVICES = {'rhel': 'kdump', 'debian': 'kdump-tools', 'suse': 'kdump'}
-# kdump-tools' /etc/default/grub.d/kdump-tools.cfg values (spec 2.5), used when that conffile is gone or neutralised.
-DEBIAN_BIG_RANGE = '2G-4G:320M,4G-32G:512M,32G-64G:1024M,64G-128G:2048M,128G-:4096M'
-ARCH_ALIASES = {'x86_64': 'amd64', 'aarch64': 'arm64', 'ppc64le': 'ppc64el'}
 KEXEC_ALIGN = 4096
 
 
@@ -277,75 +268,25 @@ class ReserveError(Exception):
     """Bad input or an impossible request, reported with fail_json before anything changed."""
 
 
-def debian_default(os_release, major, arch):
-    """The crashkernel value kdump-tools ships for this Debian/Ubuntu release and architecture (spec 2.5)."""
-    arch = ARCH_ALIASES.get(arch, arch)
-    if os_release.get('ID') == 'ubuntu':
-        if (major or 0) >= 24 or arch not in ('amd64', 's390x'):
-            return DEBIAN_BIG_RANGE
-        return '512M-:192M'
-    if arch in ('arm64', 'ppc64el'):
-        return DEBIAN_BIG_RANGE
-    return '384M-:128M' if major is not None and major <= 12 else '512M-:192M'
+def host(path):
+    """Where the host's ``path`` is for this module (HOST_ROOT '/' on a real host)."""
+    return host_path(HOST_ROOT, path)
 
 
-def parse_calibrate(text):
-    """``kdumptool calibrate`` output (``Low: <MiB>``, ``High: <MiB>``, ``Total: <MiB>``) -> crashkernel values."""
-    numbers = {}
-    for line in (text or '').splitlines():
-        match = re.match(r'^\s*(Total|Low|High):\s*(\d+)\s*$', line)
-        if match:
-            numbers[match.group(1)] = int(match.group(2))
-    if numbers.get('High'):
-        return ['%dM,high' % numbers['High'], '%dM,low' % numbers.get('Low', 0)]
-    if numbers.get('Low'):
-        return ['%dM' % numbers['Low']]
-    if numbers.get('Total'):
-        return ['%dM' % numbers['Total']]
-    raise ReserveError('kdumptool calibrate gave no Low/High/Total line: %r' % (text or '')[:200])
-
-
-def resolve_auto(module, runner, family, major, os_release, arch):
-    """The distribution's own default as a list of crashkernel values."""
-    if family == 'rhel':
-        if major is not None and major <= 8 and os_release.get('ID') not in ('fedora', 'amzn'):
-            return ['auto']  # RHEL 6-8 kernels understand crashkernel=auto (spec 1.10)
-        kdumpctl = module.get_bin_path('kdumpctl')
-        if kdumpctl:
-            rc, out, err = runner.read([kdumpctl, 'get-default-crashkernel'])
-            if rc == 0 and out.strip():
-                return [out.strip().split()[-1]]
-        default_file = os.path.join(MODULES_DIR, platform.release(), 'crashkernel.default')
-        content = read_text(default_file)
-        if content and content.strip():
-            return [content.strip().replace('crashkernel=', '')]
-        raise ReserveError('size=auto: neither kdumpctl get-default-crashkernel nor %s gave a default; install kdump-utils '
-                           '(or kexec-tools) or give an explicit size' % default_file)
-    if family == 'debian':
-        match = re.search(r'crashkernel=([^\s"\']+)', read_text(KDUMP_TOOLS_GRUB_CFG, '') or '')
-        return [match.group(1)] if match else [debian_default(os_release, major, arch)]
-    if family == 'suse':
-        kdumptool = module.get_bin_path('kdumptool')
-        if not kdumptool:
-            raise ReserveError('size=auto on SUSE needs kdumptool (package kdump); install it or give an explicit size')
-        rc, out, err = runner.read([kdumptool, 'calibrate'])
-        if rc != 0:
-            raise ReserveError('kdumptool calibrate failed (rc=%s): %s' % (rc, (err or out).strip()))
-        return parse_calibrate(out)
-    raise ReserveError('size=auto: unknown distribution (%s); give an explicit size' % os_release.get('ID', 'no /etc/os-release'))
-
-
-def read_int(path):
-    text = read_text(path)
+def resolve_auto(table, facts):
+    """The distribution's own default as a list of crashkernel values (the table's rule)."""
+    if table is None:
+        raise ReserveError('size=auto: unknown distribution (%s); give an explicit size'
+                           % facts.os_release.get('ID', 'no /etc/os-release'))
     try:
-        return int(text.strip()) if text is not None else None
-    except ValueError:
-        return None
+        return table.default_crashkernel(facts)
+    except ValueError as exc:
+        raise ReserveError(str(exc))
 
 
 def ram_bytes(reserved):
     """Total RAM as the kernel's crashkernel ranges see it: MemTotal plus what is reserved now, rounded up to 128M."""
-    match = re.search(r'^MemTotal:\s+(\d+)\s*kB', read_text(PROC_MEMINFO, '') or '', re.MULTILINE)
+    match = re.search(r'^MemTotal:\s+(\d+)\s*kB', read_text(host(PROC_MEMINFO), '') or '', re.MULTILINE)
     if not match:
         raise ReserveError('size=tiers: cannot read MemTotal from %s' % PROC_MEMINFO)
     total = int(match.group(1)) * 1024 + (reserved or 0)
@@ -414,7 +355,7 @@ def validated_values(params):
     return (size if size in ('auto', 'tiers') else 'explicit'), values, tiers
 
 
-def plan_shrink(module, runner, family, shrink_to, reserved):
+def plan_shrink(module, runner, table, shrink_to, reserved):
     """Decide the live shrink before anything changes: None (nothing to do) or (target bytes, service or None)."""
     if shrink_to is None:
         return None
@@ -429,9 +370,9 @@ def plan_shrink(module, runner, family, shrink_to, reserved):
     if reserved <= -(-target // KEXEC_ALIGN) * KEXEC_ALIGN:
         return None
     service = None
-    if read_int(KEXEC_CRASH_LOADED) == 1:
+    if read_int(host(KEXEC_CRASH_LOADED)) == 1:
         # The kernel refuses to shrink while a capture kernel is loaded (spec 4.2): bounce it through its service.
-        service = KDUMP_SERVICES.get(family)
+        service = table.service if table else None
         systemctl = module.get_bin_path('systemctl')
         active = False
         if service and systemctl:
@@ -451,7 +392,7 @@ def shrink(module, runner, target, service):
     error = None
     if not module.check_mode:
         try:
-            with open(KEXEC_CRASH_SIZE, 'w') as handle:
+            with open(host(KEXEC_CRASH_SIZE), 'w') as handle:
                 handle.write('%d\n' % target)
         except (IOError, OSError) as exc:
             error = exc
@@ -461,11 +402,15 @@ def shrink(module, runner, target, service):
         raise ReserveError('writing %d to %s failed: %s' % (target, KEXEC_CRASH_SIZE, error))
 
 
-def choose_backend(module, runner, family, kernels):
+def choose_backend(module, runner, table, kernels):
     requested = module.params['bootloader']
     which = module.get_bin_path
+    default_grub = host(bootloader.DEFAULT_GRUB)
     if requested == 'auto':
-        name = detect(family, which, container=is_container(CONTAINER_MARKERS, PROC1_ENVIRON), grub_dirs=GRUB_DIRS)
+        # An unknown distribution is treated like the RHEL family: grubby when it is there.
+        name = bootloader.detect(table.prefers_grubby if table else True, which,
+                                 container=container_name(HOST_ROOT) is not None,
+                                 grub_dirs=[host(path) for path in bootloader.GRUB_DIRS])
     else:
         name = requested
     if name == 'none':
@@ -474,10 +419,11 @@ def choose_backend(module, runner, family, kernels):
         grubby = which('grubby')
         if not grubby:
             raise ReserveError('bootloader=grubby but grubby is not installed; use bootloader=grub or auto')
-        return GrubbyBackend(module, runner, grubby, kernels=kernels, default_grub=DEFAULT_GRUB)
+        return GrubbyBackend(module, runner, grubby, kernels=kernels, default_grub=default_grub)
     try:
-        return GrubBackend(module, runner, which, kernels=kernels, default_grub=DEFAULT_GRUB, dropin=GRUB_DROPIN,
-                           grub_cfg_candidates=GRUB_CFG_CANDIDATES)
+        return GrubBackend(module, runner, which, kernels=kernels, default_grub=default_grub,
+                           dropin=host(bootloader.GRUB_DROPIN),
+                           grub_cfg_candidates=[host(path) for path in bootloader.GRUB_CFG_CANDIDATES])
     except BootloaderError as exc:
         raise ReserveError('bootloader=grub: %s' % exc)
 
@@ -485,25 +431,27 @@ def choose_backend(module, runner, family, kernels):
 def run(module):
     params = module.params
     runner = CommandRunner(module)
-    family, major, os_release = host_family(OS_RELEASE)
-    arch = platform.machine()
+    os_release = _families.read_os_release(host(OS_RELEASE))
+    table = _families.detect(os_release)
+    facts = module_host(module, runner, os_release, major_version(os_release), arch=platform.machine(),
+                        kernel=platform.release(), root=HOST_ROOT)
     result = {'changed': False, 'commands': runner.commands, 'bootloader': 'none', 'configured': None, 'desired': None,
               'reboot_required': False, 'auto_reset_crashkernel_needed': False}
 
     mode, values, tiers = validated_values(params)
-    running_tokens = from_cmdline(read_text(PROC_CMDLINE, '') or '')
+    running_tokens = from_cmdline(read_text(host(PROC_CMDLINE), '') or '')
     result['running'] = tokens_text(running_tokens)
-    reserved = read_int(KEXEC_CRASH_SIZE)
+    reserved = read_int(host(KEXEC_CRASH_SIZE))
     result['reserved_bytes'] = reserved
-    shrink_plan = plan_shrink(module, runner, family, params['shrink_to'], reserved)
+    shrink_plan = plan_shrink(module, runner, table, params['shrink_to'], reserved)
 
     if mode == 'auto':
-        resolved = resolve_auto(module, runner, family, major, os_release, arch)
+        resolved = resolve_auto(table, facts)
         # An explicit low replaces the ,low part of the distribution default (SUSE calibrate gives one).
         values = [value for value in resolved if not (values and value.endswith(',low'))] + values
     elif mode == 'tiers':
         result['ram_bytes'] = ram_bytes(reserved)
-        chosen = choose_tier(result['ram_bytes'], tiers or default_tiers(arch))
+        chosen = choose_tier(result['ram_bytes'], tiers or default_tiers(facts.arch))
         if chosen is None:
             raise ReserveError('size=tiers: RAM %s is below every tier %s' % (format_bytes(result['ram_bytes']), tiers))
         values = [chosen] + values
@@ -514,7 +462,7 @@ def run(module):
             raise ReserveError('the resolved value is not usable: %s' % exc)
     result['desired'] = ' '.join(values) or None
 
-    backend = choose_backend(module, runner, family, params['kernels'])
+    backend = choose_backend(module, runner, table, params['kernels'])
     diff = []
     messages = []
     if backend is None:
@@ -534,7 +482,7 @@ def run(module):
         messages.append('%s %s with %s' % (state_text, 'configured' if applied['changed'] else 'already configured', backend.name))
         if result['reboot_required']:
             messages.append('reboot required (running: %s)' % (result['running'] or 'none'))
-        result['auto_reset_crashkernel_needed'] = family == 'rhel' and (major or 0) >= 9 and mode != 'auto'
+        result['auto_reset_crashkernel_needed'] = bool(table and table.auto_reset_crashkernel(facts)) and mode != 'auto'
 
     if shrink_plan is not None:
         target, service = shrink_plan
@@ -542,7 +490,7 @@ def run(module):
         diff.append({'before_header': KEXEC_CRASH_SIZE, 'after_header': KEXEC_CRASH_SIZE,
                      'before': '%d\n' % reserved, 'after': '%d\n' % target})
         result['changed'] = True
-        result['reserved_bytes'] = target if module.check_mode else read_int(KEXEC_CRASH_SIZE)
+        result['reserved_bytes'] = target if module.check_mode else read_int(host(KEXEC_CRASH_SIZE))
         messages.append('live reservation shrunk from %s to %s' % (format_bytes(reserved), format_bytes(target)))
 
     if module._diff:

@@ -237,6 +237,16 @@ tool_status:
     last_test:
       description: RHEL 10+ notice about the last C(kdumpctl test).
       type: str
+crash_test_command:
+  description:
+    - The distribution's own crash test as an argv list, C(kdumpctl test --force) where kdump-utils has it (RHEL 10
+      and its rebuilds, Fedora 41 and later); it records the result, which C(kdumpctl status) reports after the
+      reboot. V(null) elsewhere, where the plain SysRq crash (C(echo c > /proc/sysrq-trigger)) is the test.
+    - Only data; the module never runs it.
+  returned: always
+  type: list
+  elements: str
+  sample: [kdumpctl, test, --force]
 dump_path:
   description: The directory checked and searched for dumps.
   returned: always
@@ -340,8 +350,11 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fleet.kdump.plugins.module_utils.common import FAMILIES, CommandRunner, host_family, read_text
-from ansible_collections.fleet.kdump.plugins.module_utils import crashkernel, kdump_settings, kdump_state, makedumpfile
+from ansible_collections.fleet.kdump.plugins.module_utils import _families, crashkernel, kdump_conf, kdump_settings
+from ansible_collections.fleet.kdump.plugins.module_utils import kdump_state, makedumpfile
+from ansible_collections.fleet.kdump.plugins.module_utils._family import Host
+from ansible_collections.fleet.kdump.plugins.module_utils.common import (
+    CommandRunner, container_name, host_path as host_path_under, parse_int, read_text)
 
 # The file system root the module looks at; the unit tests point it at a temporary tree.
 HOST_ROOT = '/'
@@ -350,11 +363,10 @@ PROBE_TIMEOUT = 20
 # How long to let the kernel print after a SysRq key ('l' reaches other CPUs asynchronously).
 SYSRQ_SETTLE_SECONDS = 0.5
 DIAGNOSTICS_MAX_BYTES = 1024 * 1024
-FS_TARGETS = ('raw', 'ext2', 'ext3', 'ext4', 'minix', 'btrfs', 'xfs')
 
 
 def host_path(path):
-    return os.path.join(HOST_ROOT, path.lstrip('/'))
+    return host_path_under(HOST_ROOT, path)
 
 
 def stat_or_none(path):
@@ -399,39 +411,33 @@ class Verifier(object):
 
     # -- gathering ---------------------------------------------------------
 
-    def family(self):
-        wanted = self.module.params['family']
-        if wanted != 'auto':
-            return wanted
-        family = host_family(host_path('/etc/os-release'))[0]
-        if family is None:
-            self.module.fail_json(msg='cannot tell the distribution family from /etc/os-release; set family to '
-                                  'one of %s' % ', '.join(FAMILIES))
-        return family
+    def table(self):
+        """(family table, Host facts) of this host (or of the family asked for)."""
+        os_release = _families.read_os_release(host_path('/etc/os-release'))
+        try:
+            table, version = _families.resolve(self.module.params['family'], os_release)
+        except ValueError as exc:
+            self.module.fail_json(msg=str(exc))
+        return table, Host(os_release=os_release, version=version)
 
     def container(self):
         detect_virt = None
         result = self.run_tool(['systemd-detect-virt', '--container'])
         if result is not None and result[0] == 0:
             detect_virt = result[1]
-        return kdump_state.detect_container(
-            containerenv_exists=os.path.exists(host_path('/run/.containerenv')),
-            dockerenv_exists=os.path.exists(host_path('/.dockerenv')),
-            pid1_environ=read_text(host_path('/proc/1/environ')),
-            detect_virt=detect_virt)
+        return container_name(HOST_ROOT, detect_virt)
 
-    def config(self, family):
+    def config(self, table):
         """(effective configuration, whether the configuration file exists)."""
-        path = kdump_settings.CONFIG_FILES[family]
-        text = read_text(host_path(path))
+        text = read_text(host_path(table.config_file))
         try:
-            return kdump_settings.effective_config(family, text or ''), text is not None
+            return kdump_settings.effective_config(table, text or ''), text is not None
         except ValueError as exc:
-            self.warnings.append('could not parse %s: %s' % (path, exc))
+            self.warnings.append('could not parse %s: %s' % (table.config_file, exc))
             return {}, text is not None
 
-    def service(self, family):
-        name = kdump_state.SERVICE_NAMES[family]
+    def service(self, table):
+        name = table.service
         service = {'name': name, 'enabled': None, 'active': None, 'enabled_state': None}
         enabled = self.run_tool(['systemctl', 'is-enabled', name])
         if enabled is not None:
@@ -442,27 +448,24 @@ class Verifier(object):
             service['active'] = (active[1] or '').strip() == 'active'
         return service
 
-    def tool_status(self, family):
-        argv = kdump_state.STATUS_COMMANDS[family]
-        if argv is None:
+    def tool_status(self, table):
+        if table.status_command is None:
             return None
-        result = self.run_tool(argv)
+        result = self.run_tool(table.status_command)
         if result is None:
             return None
-        if family == 'rhel':
-            return kdump_state.parse_kdumpctl_status(*result)
-        return kdump_state.parse_kdump_config_status(result[1])
+        return table.parse_status(*result)
 
-    def initrd(self, family, kver):
-        candidates = kdump_state.capture_initrd_candidates(family, kver)
+    def initrd(self, table, kver):
+        candidates = table.initrd_candidates(kver)
         info = {'path': None, 'candidates': candidates, 'fresh': None, 'detail': None}
         for candidate in candidates:
             st = stat_or_none(host_path(candidate))
             if st is None:
                 continue
-            config_st = stat_or_none(host_path(kdump_settings.CONFIG_FILES[family]))
-            fresh, detail = kdump_state.check_initrd_freshness(
-                family, st.st_mtime,
+            config_st = stat_or_none(host_path(table.config_file))
+            fresh, detail = table.initrd_freshness(
+                st.st_mtime,
                 config_mtime=config_st.st_mtime if config_st else None,
                 sysctl_text=read_text(host_path('/etc/kdump/sysctl.conf')),
                 latest_sysctls_text=read_text(host_path('/var/lib/kdump/latest_sysctls-%s' % kver)))
@@ -484,7 +487,7 @@ class Verifier(object):
             return False, 'ssh %s failed non-interactively (rc %d): %s' % (location, rc, (err or '').strip()[-300:])
         if kind == 'nfs':
             return self.nfs(location)
-        if kind in FS_TARGETS:
+        if kind in kdump_conf.DEVICE_TARGETS:
             device = kdump_state.device_path(location)
             if os.path.exists(host_path(device)):
                 return True, '%s target %s present' % (kind, device)
@@ -579,14 +582,14 @@ class Verifier(object):
 
     def verify(self, require, since, keys):
         params = self.module.params
-        family = self.family()
+        table, facts_of_host = self.table()
         container = self.container()
 
-        loaded = kdump_state.parse_int(read_text(host_path(kdump_state.SYSFS_CRASH_LOADED)))
-        size = kdump_state.parse_int(read_text(host_path(kdump_state.SYSFS_CRASH_SIZE)))
+        loaded = parse_int(read_text(host_path(kdump_state.SYSFS_CRASH_LOADED)))
+        size = parse_int(read_text(host_path(kdump_state.SYSFS_CRASH_SIZE)))
         fadump = None
         for path in kdump_state.SYSFS_FADUMP_REGISTERED:
-            fadump = kdump_state.parse_int(read_text(host_path(path)))
+            fadump = parse_int(read_text(host_path(path)))
             if fadump is not None:
                 break
         cmdline = read_text(host_path('/proc/cmdline'), '')
@@ -598,9 +601,9 @@ class Verifier(object):
         kver = (read_text(host_path('/proc/sys/kernel/osrelease')) or os.uname()[2]).strip()
         boot_id = (read_text(host_path('/proc/sys/kernel/random/boot_id')) or '').strip() or None
 
-        config, config_exists = self.config(family)
+        config, config_exists = self.config(table)
         target = config.get('target') or {'type': 'local', 'location': None}
-        dump_path = params['dump_path'] or config.get('path') or '/var/crash'
+        dump_path = params['dump_path'] or config.get('path') or table.default_path
         local = target.get('type') in (None, 'local') or bool(params['dump_path'])
         dump_level = config.get('dump_level')
         compression = config.get('compression')
@@ -618,7 +621,7 @@ class Verifier(object):
             local_path = host_path(dump_path)
             dump_dir = kdump_state.check_dump_dir(dump_path, stat_or_none(local_path))
             free = free_bytes_at(local_path)
-            dumps = kdump_state.find_dumps(local_path, family, since=since)
+            dumps = kdump_state.find_dumps(local_path, table.dump_layout, since=since)
             if HOST_ROOT != '/':
                 for dump in dumps:
                     dump['path'] = '/' + os.path.relpath(dump['path'], HOST_ROOT)
@@ -631,9 +634,10 @@ class Verifier(object):
             'fadump_cmdline': kdump_state.fadump_on_cmdline(cmdline),
             'reserved_bytes': size,
             'crash_regions': [kdump_state.format_region(region) for region in regions],
-            'service': self.service(family),
-            'config_enabled': config.get('enabled') if family == 'debian' and config_exists else None,
-            'initrd': self.initrd(family, kver),
+            'service': self.service(table),
+            'config_enabled': config.get('enabled') if table.has_switch and config_exists else None,
+            'config_disabled_detail': table.disabled_detail,
+            'initrd': self.initrd(table, kver),
             'target': target,
             'dump_path': dump_path,
             'dump_dir': dump_dir,
@@ -653,7 +657,7 @@ class Verifier(object):
             'ready': ready,
             'reasons': reasons,
             'checks': checks,
-            'family': family,
+            'family': table.family,
             'container': bool(container),
             'kexec_supported': checks[0]['ok'],
             'crashkernel_running': running,
@@ -661,7 +665,8 @@ class Verifier(object):
             'crash_regions': facts['crash_regions'],
             'crash_kernel_loaded': loaded == 1,
             'service': service,
-            'tool_status': self.tool_status(family),
+            'tool_status': self.tool_status(table),
+            'crash_test_command': table.crash_test_command(facts_of_host),
             'dump_path': dump_path,
             'target': target,
             'free_bytes': free,
@@ -681,7 +686,7 @@ def main():
             fail_if_not_ready=dict(type='bool', default=False),
             dumps_since=dict(type='str'),
             dump_path=dict(type='path'),
-            family=dict(type='str', default='auto', choices=['auto'] + list(FAMILIES)),
+            family=dict(type='str', default='auto', choices=['auto'] + list(_families.FAMILIES)),
             diagnostics=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,

@@ -11,8 +11,8 @@ import pytest
 
 from ansible_collections.fleet.kdump.plugins.module_utils import bootloader
 from ansible_collections.fleet.kdump.plugins.module_utils.bootloader import (
-    BootloaderError, GrubBackend, GrubbyBackend, detect, edit_default_grub, grub_cfg_cmdlines, holds, is_container,
-    parse_grubby_info, render_dropin, replace_crashkernel)
+    BootloaderError, GrubBackend, GrubbyBackend, detect, edit_default_grub, grub_cfg_cmdlines, holds, parse_grubby_info,
+    render_dropin, replace_crashkernel)
 from ansible_collections.fleet.kdump.plugins.module_utils.common import CommandRunner
 from ansible_collections.fleet.kdump.tests.unit.plugins.fixtures.reserve.fakes import FakeGrubby, fixture, make_grub_host
 
@@ -83,23 +83,13 @@ def test_detect(tmp_path):
     grub_dir = tmp_path / 'boot' / 'grub'
     grub_dir.mkdir(parents=True)
     which = {'grubby': '/usr/sbin/grubby', 'update-grub': '/usr/sbin/update-grub'}.get
-    assert detect('rhel', which, grub_dirs=(str(grub_dir),)) == 'grubby'
-    assert detect('debian', which, grub_dirs=(str(grub_dir),)) == 'grub'
-    assert detect('debian', which, container=True, grub_dirs=(str(grub_dir),)) == 'none'
-    assert detect('debian', lambda name: None, grub_dirs=(str(grub_dir),)) == 'none'
-    assert detect('debian', which, grub_dirs=(str(tmp_path / 'nothing'),)) == 'grubby'
-    assert detect('debian', lambda name: None, grub_dirs=(str(tmp_path / 'nothing'),)) == 'none'
-
-
-def test_is_container(tmp_path):
-    environ = tmp_path / 'environ'
-    environ.write_bytes(b'PATH=/usr/bin\0container=podman\0')
-    assert is_container(markers=(), proc1_environ=str(environ))
-    environ.write_bytes(b'PATH=/usr/bin\0HOME=/\0')
-    assert not is_container(markers=(), proc1_environ=str(environ))
-    marker = tmp_path / '.containerenv'
-    marker.write_text('')
-    assert is_container(markers=(str(marker),), proc1_environ=str(environ))
+    # prefer_grubby is the family table's choice (True on the RHEL family)
+    assert detect(True, which, grub_dirs=(str(grub_dir),)) == 'grubby'
+    assert detect(False, which, grub_dirs=(str(grub_dir),)) == 'grub'
+    assert detect(False, which, container=True, grub_dirs=(str(grub_dir),)) == 'none'
+    assert detect(False, lambda name: None, grub_dirs=(str(grub_dir),)) == 'none'
+    assert detect(False, which, grub_dirs=(str(tmp_path / 'nothing'),)) == 'grubby'
+    assert detect(False, lambda name: None, grub_dirs=(str(tmp_path / 'nothing'),)) == 'none'
 
 
 # ------------------------------------------------------------------------------ grubby backend

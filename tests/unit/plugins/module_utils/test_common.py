@@ -9,33 +9,12 @@ import pytest
 
 from ansible_collections.fleet.kdump.plugins.module_utils import common
 
-DEBIAN_12 = '''PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
-NAME="Debian GNU/Linux"
-VERSION_ID="12"
-VERSION="12 (bookworm)"
-VERSION_CODENAME=bookworm
-ID=debian
-'''
-ROCKY_9 = '''NAME="Rocky Linux"
-VERSION="9.4 (Blue Onyx)"
-ID="rocky"
-ID_LIKE="rhel centos fedora"
-VERSION_ID="9.4"
-'''
-UBUNTU = 'NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID="24.04"\n'
-SLES = 'NAME="SLES"\nVERSION_ID="15.6"\nID="sles"\nID_LIKE="suse"\n'
-LEAP = 'NAME="openSUSE Leap"\nID="opensuse-leap"\nID_LIKE="suse opensuse"\nVERSION_ID="15.6"\n'
-ARCH = 'NAME="Arch Linux"\nID=arch\n'
 
-
-@pytest.mark.parametrize('text, family, major', [
-    (DEBIAN_12, 'debian', 12), (ROCKY_9, 'rhel', 9), (UBUNTU, 'debian', 24),
-    (SLES, 'suse', 15), (LEAP, 'suse', 15), (ARCH, None, None), ('', None, None),
-])
-def test_family_and_major_version_from_os_release(text, family, major):
-    osr = common.parse_os_release(text)
-    assert common.detect_family(osr) == family
-    assert common.major_version(osr) == major
+def test_major_version():
+    assert common.major_version({'VERSION_ID': '9.4'}) == 9
+    assert common.major_version({'VERSION_ID': '2023'}) == 2023
+    assert common.major_version({'VERSION_ID': 'rawhide'}) is None
+    assert common.major_version({}) is None
 
 
 def test_parse_os_release_strips_quotes_and_skips_comments():
@@ -43,12 +22,52 @@ def test_parse_os_release_strips_quotes_and_skips_comments():
     assert osr == {'ID': 'rocky', 'VERSION': '9.4'}
 
 
-def test_host_family_reads_the_given_path(tmp_path):
-    path = tmp_path / 'os-release'
-    path.write_text(ROCKY_9)
-    family, major, osr = common.host_family(str(path))
-    assert (family, major, osr['ID']) == ('rhel', 9, 'rocky')
-    assert common.host_family(str(tmp_path / 'missing'))[0] is None
+@pytest.mark.parametrize('text, expected', [
+    ('1\n', 1), ('0\n', 0), ('268435456\n', 268435456), ('0x10\n', 16), (7, 7), (None, None), ('', None),
+    ('garbage', None), (True, None),
+])
+def test_parse_int(text, expected):
+    assert common.parse_int(text) == expected
+
+
+def test_read_int(tmp_path):
+    (tmp_path / 'kexec_crash_size').write_text('268435456\n')
+    assert common.read_int(str(tmp_path / 'kexec_crash_size')) == 268435456
+    assert common.read_int(str(tmp_path / 'missing')) is None
+
+
+def test_host_path():
+    assert common.host_path('/', '/etc/kdump.conf') == '/etc/kdump.conf'
+    assert common.host_path('/tmp/root', '/etc/kdump.conf') == '/tmp/root/etc/kdump.conf'
+
+
+@pytest.mark.parametrize('kwargs, expected', [
+    ({'containerenv_exists': True}, 'podman'),
+    ({'dockerenv_exists': True}, 'docker'),
+    ({'pid1_environ': 'PATH=/usr/bin\0container=podman\0TERM=xterm\0'}, 'podman'),
+    ({'pid1_environ': 'container=lxc\0'}, 'lxc'),
+    ({'detect_virt': 'systemd-nspawn\n'}, 'systemd-nspawn'),
+    ({'detect_virt': 'none\n'}, None),
+    ({'pid1_environ': 'PATH=/usr/bin\0HOME=/\0'}, None),
+    ({}, None),
+])
+def test_detect_container(kwargs, expected):
+    assert common.detect_container(**kwargs) == expected
+
+
+def test_container_name_reads_markers_and_pid1_environ_below_root(tmp_path):
+    environ = tmp_path / 'proc' / '1' / 'environ'
+    environ.parent.mkdir(parents=True)
+    environ.write_bytes(b'PATH=/usr/bin\0container=podman\0')
+    assert common.container_name(str(tmp_path)) == 'podman'
+    environ.write_bytes(b'PATH=/usr/bin\0HOME=/\0')
+    assert common.container_name(str(tmp_path)) is None
+    assert common.container_name(str(tmp_path), detect_virt='lxc\n') == 'lxc'
+    (tmp_path / '.dockerenv').write_text('')
+    assert common.container_name(str(tmp_path)) == 'docker'
+    (tmp_path / 'run').mkdir()
+    (tmp_path / 'run' / '.containerenv').write_text('')
+    assert common.container_name(str(tmp_path)) == 'podman'
 
 
 class FakeModule(object):

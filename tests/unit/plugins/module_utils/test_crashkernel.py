@@ -9,7 +9,8 @@ import os
 import pytest
 
 from ansible_collections.fleet.kdump.plugins.module_utils.crashkernel import (
-    choose_tier, default_tiers, format_bytes, from_cmdline, memparse, parse, same_tokens, split_cmdline, tokens_text)
+    choose_tier, default_tiers, format_bytes, from_cmdline, human_bytes, memparse, parse, same_tokens, split_cmdline,
+    tokens_text)
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'reserve')
 M = 1 << 20
@@ -172,3 +173,10 @@ def test_choose_tier_any_order_and_below_all():
 def test_default_tiers_unknown_arch_falls_back_to_x86_64():
     assert default_tiers('riscv64') == default_tiers('x86_64')
     assert choose_tier(G, default_tiers('aarch64')) == '256M'
+
+
+def test_human_bytes():
+    assert human_bytes(256 * 1024 ** 2) == '256M'
+    assert human_bytes(1536 * 1024 ** 2) == '1.5G'
+    assert human_bytes(None) == 'unknown'
+    assert human_bytes(12) == '12B'

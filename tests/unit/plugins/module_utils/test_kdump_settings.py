@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from ansible_collections.fleet.kdump.plugins.module_utils import _families
 from ansible_collections.fleet.kdump.plugins.module_utils import kdump_settings as ks
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'config')
@@ -65,7 +66,7 @@ def test_effective_suse_template():
 
 
 def test_effective_empty_files_apply_defaults():
-    for family in ks.FAMILIES:
+    for family in _families.FAMILIES:
         config = ks.effective_config(family, '')
         assert config['path'] == '/var/crash'
         assert config['dump_level'] == 31
@@ -80,17 +81,6 @@ def test_effective_rhel_targets_and_aliases():
     assert config['failure_action'] == 'shell'
     assert config['auto_reset_crashkernel'] is True  # kdumpctl only treats the literal "no" as no
     assert ks.effective_config('rhel', 'core_collector scp\n')['dump_level'] is None
-
-
-@pytest.mark.parametrize('savedir, target, path', [
-    ('file:///var/crash', {'type': 'local', 'location': None}, '/var/crash'),
-    ('ssh://kdump:secret@dumps/srv/d', {'type': 'ssh', 'location': 'kdump@dumps'}, '/srv/d'),
-    ('sftp://kdump@dumps/srv/d', {'type': 'ssh', 'location': 'kdump@dumps'}, '/srv/d'),
-    ('nfs://srv/export/var/crash', {'type': 'nfs', 'location': 'srv:/export/var/crash'}, None),
-    ('cifs://u:p@host/share/x', {'type': 'cifs', 'location': 'u@host'}, '/share/x'),
-])
-def test_suse_savedir_urls(savedir, target, path):
-    assert ks.parse_suse_savedir(savedir) == (target, path)
 
 
 def test_effective_debian_fail_cmd_translation():
@@ -347,7 +337,7 @@ def test_suse_compression_none_is_elf_not_none():
     ({'failure_action': 'explode'}, "failure_action 'explode' is invalid"),
     ({'keep_dumps': -2}, 'keep_dumps -2 is invalid'),
 ])
-@pytest.mark.parametrize('family', ks.FAMILIES)
+@pytest.mark.parametrize('family', _families.FAMILIES)
 def test_bad_input_names_value_and_valid(family, options, fragment):
     with pytest.raises(ks.SettingsError) as exc:
         ks.desired_updates(family, options, '', None)

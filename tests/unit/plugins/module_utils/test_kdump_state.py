@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from ansible_collections.fleet.kdump.plugins.module_utils import kdump_state
+from ansible_collections.fleet.kdump.plugins.module_utils import _families, kdump_state
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'verify')
 CRASH_DMESG = 'dmesg-sysrq-crash-6.1.txt'
@@ -18,6 +18,10 @@ CRASH_DMESG = 'dmesg-sysrq-crash-6.1.txt'
 def fixture(name):
     with open(os.path.join(FIXTURES, name)) as handle:
         return handle.read()
+
+
+def layout(family):
+    return _families.get(family).dump_layout
 
 
 def write(path, content='', mtime=None):
@@ -29,13 +33,6 @@ def write(path, content='', mtime=None):
 
 
 # -- sysfs / procfs -----------------------------------------------------------
-
-@pytest.mark.parametrize('text, expected', [
-    ('1\n', 1), ('0\n', 0), ('268435456\n', 268435456), (None, None), ('', None), ('garbage', None),
-])
-def test_parse_int(text, expected):
-    assert kdump_state.parse_int(text) == expected
-
 
 def test_iomem_root_view_gives_the_crash_kernel_region():
     regions = kdump_state.parse_iomem_crash(fixture('iomem-root.txt'))
@@ -64,51 +61,6 @@ def test_meminfo_converts_kb_to_bytes():
 def test_fadump_on_cmdline():
     assert kdump_state.fadump_on_cmdline('root=/dev/sda2 fadump=on')
     assert not kdump_state.fadump_on_cmdline('root=/dev/sda2 fadump=off')
-
-
-# -- distro status tools ------------------------------------------------------
-
-def test_kdumpctl_status_operational():
-    status = kdump_state.parse_kdumpctl_status(0, '', fixture('kdumpctl-status-operational.stderr'))
-    assert status['ready'] is True
-    assert status['messages'] == ['Kdump is operational']
-
-
-def test_kdumpctl_status_not_operational_exit_3():
-    status = kdump_state.parse_kdumpctl_status(3, '', fixture('kdumpctl-status-not-operational.stderr'))
-    assert status['ready'] is False
-
-
-def test_kdumpctl_status_reports_last_test_notice():
-    status = kdump_state.parse_kdumpctl_status(0, '', fixture('kdumpctl-status-rhel10-tested.stderr'))
-    assert status['ready'] is True
-    assert status['last_test'].startswith('Notice: Last successful vmcore creation test on')
-
-
-def test_kdump_config_status_ready():
-    assert kdump_state.parse_kdump_config_status(fixture('kdump-config-status-ready.txt'))['ready'] is True
-
-
-def test_kdump_config_status_not_ready_keeps_the_reason():
-    status = kdump_state.parse_kdump_config_status(fixture('kdump-config-status-no-crashkernel.txt'))
-    assert status['ready'] is False
-    assert 'no crashkernel= parameter in the kernel cmdline' in status['messages']
-
-
-# -- containers -----------------------------------------------------------------
-
-@pytest.mark.parametrize('kwargs, expected', [
-    ({'containerenv_exists': True}, 'podman'),
-    ({'dockerenv_exists': True}, 'docker'),
-    ({'pid1_environ': 'PATH=/usr/bin\0container=podman\0TERM=xterm\0'}, 'podman'),
-    ({'pid1_environ': 'container=lxc\0'}, 'lxc'),
-    ({'detect_virt': 'systemd-nspawn\n'}, 'systemd-nspawn'),
-    ({'detect_virt': 'none\n'}, None),
-    ({'pid1_environ': 'PATH=/usr/bin\0HOME=/\0'}, None),
-    ({}, None),
-])
-def test_detect_container(kwargs, expected):
-    assert kdump_state.detect_container(**kwargs) == expected
 
 
 # -- dumps_since --------------------------------------------------------------
@@ -174,7 +126,7 @@ def build_rhel_tree(root):
 
 def test_find_dumps_rhel_layout(tmp_path):
     build_rhel_tree(tmp_path)
-    dumps = kdump_state.find_dumps(str(tmp_path), 'rhel')
+    dumps = kdump_state.find_dumps(str(tmp_path), layout('rhel'))
     names = [os.path.basename(d['path']) for d in dumps]
     assert names == ['127.0.0.1-2026-11-27-23:41:52', '127.0.0.1-2026-11-27-21:40:00']
     newest, partial = dumps
@@ -189,15 +141,15 @@ def test_find_dumps_rhel_layout(tmp_path):
 
 def test_find_dumps_rhel_since_filters_older(tmp_path):
     old, new = build_rhel_tree(tmp_path)
-    dumps = kdump_state.find_dumps(str(tmp_path), 'rhel', since=new - 30)
+    dumps = kdump_state.find_dumps(str(tmp_path), layout('rhel'), since=new - 30)
     assert len(dumps) == 1
     assert dumps[0]['complete'] is True
-    assert kdump_state.find_dumps(str(tmp_path), 'rhel', since=new + 30) == []
+    assert kdump_state.find_dumps(str(tmp_path), layout('rhel'), since=new + 30) == []
 
 
 def test_find_dumps_rhel_flat_vmcore_from_ssh_is_complete(tmp_path):
     write(tmp_path / '192.168.122.5-2026-11-27-10:11:12' / 'vmcore.flat', 'x')
-    dumps = kdump_state.find_dumps(str(tmp_path), 'rhel')
+    dumps = kdump_state.find_dumps(str(tmp_path), layout('rhel'))
     assert dumps[0]['complete'] is True
     assert dumps[0]['panic'] is None
     assert dumps[0]['dmesg'] is None
@@ -210,19 +162,19 @@ def test_find_dumps_debian_layout(tmp_path):
     write(tmp_path / '202611262000' / 'dump-incomplete', 'x', old)
     write(tmp_path / 'kexec_cmd', '/sbin/kexec -p ...')
     write(tmp_path / 'linux-image-6.1.0-28-amd64-202611272341.crash', 'apport')
-    dumps = kdump_state.find_dumps(str(tmp_path), 'debian')
+    dumps = kdump_state.find_dumps(str(tmp_path), layout('debian'))
     assert [d['complete'] for d in dumps] == [True, False]
     assert dumps[0]['core'] == 'dump.202611272341'
     assert dumps[0]['dmesg'] == 'dmesg.202611272341'
     assert 'sysrq triggered crash' in dumps[0]['panic'].splitlines()[0]
     assert dumps[1]['core'] == 'dump-incomplete'
-    since = kdump_state.find_dumps(str(tmp_path), 'debian', since=new - 10)
+    since = kdump_state.find_dumps(str(tmp_path), layout('debian'), since=new - 10)
     assert [os.path.basename(d['path']) for d in since] == ['202611272341']
 
 
 def test_find_dumps_debian_compressed_and_remote_naming(tmp_path):
     write(tmp_path / '10.0.2.15-202611272341' / 'dump.202611272341.xz', 'x')
-    dumps = kdump_state.find_dumps(str(tmp_path), 'debian')
+    dumps = kdump_state.find_dumps(str(tmp_path), layout('debian'))
     assert dumps[0]['complete'] is True
     assert dumps[0]['core'] == 'dump.202611272341.xz'
 
@@ -230,7 +182,7 @@ def test_find_dumps_debian_compressed_and_remote_naming(tmp_path):
 def test_find_dumps_debian_incomplete_next_to_dump(tmp_path):
     write(tmp_path / '202611272341' / 'dump.202611272341', 'x')
     write(tmp_path / '202611272341' / 'dump-incomplete.gz', 'x')
-    assert kdump_state.find_dumps(str(tmp_path), 'debian')[0]['complete'] is False
+    assert kdump_state.find_dumps(str(tmp_path), layout('debian'))[0]['complete'] is False
 
 
 def test_find_dumps_suse_layout(tmp_path):
@@ -239,47 +191,22 @@ def test_find_dumps_suse_layout(tmp_path):
     write(tmp_path / '2026-11-27-23-41' / 'README.txt', 'Kernel crashdump', new)
     write(tmp_path / '2026-11-27-23-41' / 'dmesg', fixture(CRASH_DMESG), new)
     write(tmp_path / '2026-11-20-08:00' / 'vmcore', 'x', old)  # kdump 1.x naming, README missing
-    dumps = kdump_state.find_dumps(str(tmp_path), 'suse')
+    dumps = kdump_state.find_dumps(str(tmp_path), layout('suse'))
     assert [os.path.basename(d['path']) for d in dumps] == ['2026-11-27-23-41', '2026-11-20-08:00']
     assert dumps[0]['complete'] is True
     assert dumps[0]['panic'].startswith('Kernel panic - not syncing: sysrq triggered crash')
     assert dumps[1]['complete'] is False
-    assert len(kdump_state.find_dumps(str(tmp_path), 'suse', since=new - 5)) == 1
+    assert len(kdump_state.find_dumps(str(tmp_path), layout('suse'), since=new - 5)) == 1
 
 
 def test_find_dumps_ignores_other_family_layouts(tmp_path):
     write(tmp_path / '202611272341' / 'dump.202611272341', 'x')
-    assert kdump_state.find_dumps(str(tmp_path), 'rhel') == []
-    assert kdump_state.find_dumps(str(tmp_path), 'suse') == []
+    assert kdump_state.find_dumps(str(tmp_path), layout('rhel')) == []
+    assert kdump_state.find_dumps(str(tmp_path), layout('suse')) == []
 
 
 def test_find_dumps_missing_directory(tmp_path):
-    assert kdump_state.find_dumps(str(tmp_path / 'nope'), 'debian') == []
-
-
-# -- capture initrd -------------------------------------------------------------
-
-def test_capture_initrd_candidates():
-    assert kdump_state.capture_initrd_candidates('debian', '6.1.0-28-amd64') == [
-        '/var/lib/kdump/initrd.img-6.1.0-28-amd64']
-    assert kdump_state.capture_initrd_candidates('rhel', '5.14.0-427.el9.x86_64')[0] == \
-        '/boot/initramfs-5.14.0-427.el9.x86_64kdump.img'
-    assert '/var/lib/kdump/initrd' in kdump_state.capture_initrd_candidates('suse', '6.4.0-150600.21-default')
-
-
-def test_initrd_freshness_rhel_mtime():
-    assert kdump_state.check_initrd_freshness('rhel', 200, config_mtime=100)[0] is True
-    fresh, detail = kdump_state.check_initrd_freshness('rhel', 100, config_mtime=200)
-    assert fresh is False
-    assert 'older than the kdump configuration' in detail
-
-
-def test_initrd_freshness_debian_uses_sysctl_record():
-    sysctl = 'vm.nr_hugepages=0\nvm.nr_hugepages_mempolicy=0\n'
-    assert kdump_state.check_initrd_freshness('debian', 1, sysctl_text=sysctl, latest_sysctls_text=sysctl)[0]
-    assert not kdump_state.check_initrd_freshness('debian', 1, sysctl_text=sysctl,
-                                                  latest_sysctls_text='vm.nr_hugepages=4\n')[0]
-    assert not kdump_state.check_initrd_freshness('debian', 1, sysctl_text=sysctl, latest_sysctls_text=None)[0]
+    assert kdump_state.find_dumps(str(tmp_path / 'nope'), layout('debian')) == []
 
 
 # -- size estimate and dump directory -----------------------------------------
@@ -481,24 +408,11 @@ def test_no_compression_always_supported():
     assert checks['compression_supported']['ok'] is True
 
 
-def test_human_bytes():
-    assert kdump_state.human_bytes(256 * 1024 ** 2) == '256M'
-    assert kdump_state.human_bytes(1536 * 1024 ** 2) == '1.5G'
-    assert kdump_state.human_bytes(None) == 'unknown'
-    assert kdump_state.human_bytes(12) == '12B'
-
-
 def test_debian_use_kdump_0_fails_service_enabled():
-    check = by_name(kdump_state.build_checks(armed_facts(config_enabled=False)))['service_enabled']
+    facts = armed_facts(config_enabled=False, config_disabled_detail=_families.get('debian').disabled_detail)
+    check = by_name(kdump_state.build_checks(facts))['service_enabled']
     assert check['ok'] is False
     assert 'USE_KDUMP is not 1' in check['detail']
-
-
-def test_kdump_config_status_captured_in_bookworm_container():
-    # Real stdout of `kdump-config status` (kdump-tools 1:1.8.1) inside a podman container.
-    status = kdump_state.parse_kdump_config_status(fixture('kdump-config-status-container-bookworm.txt'))
-    assert status['ready'] is False
-    assert status['messages'][0] == 'kdump is not supported by this kernel ... failed!'
 
 
 def test_parse_kmsg_records_unescapes_multi_line_records():

@@ -25,13 +25,23 @@ def fixture(name):
         return handle.read()
 
 
+# An os-release of each family (ID, VERSION_ID), as the host would show it.
+OS_IDS = {'rhel': 'rhel', 'debian': 'debian', 'suse': 'sles'}
+
+
+def os_release(family, version):
+    if family is None:
+        return {'ID': 'arch'}
+    return {'ID': OS_IDS[family], 'VERSION_ID': str(version)}
+
+
 @pytest.fixture
 def host(monkeypatch, tmp_path):
     """A fake host: os-release family, makedumpfile -v output, captured warnings and commands."""
     monkeypatch.setattr(basic.AnsibleModule, 'exit_json', utils.exit_json)
     monkeypatch.setattr(basic.AnsibleModule, 'fail_json', utils.fail_json)
     state = {'family': ('debian', 12, {}), 'makedumpfile': fixture(BOOKWORM_V), 'warnings': [], 'commands': []}
-    monkeypatch.setattr(kdump_config, 'host_family', lambda: state['family'])
+    monkeypatch.setattr(kdump_config, 'host_os_release', lambda: os_release(*state['family'][:2]))
 
     def get_bin_path(self, name, *args, **kwargs):
         return '/usr/sbin/makedumpfile' if name == 'makedumpfile' and state['makedumpfile'] is not None else None
@@ -68,6 +78,7 @@ def test_debian_lab_scenario_then_idempotent(host):
     assert not failed, result
     assert result['changed'] is True and result['restart_required'] is True
     assert result['backend'] == 'kdump_tools' and result['files'] == [path]
+    assert result['service'] == 'kdump-tools'
     assert result['path_created'] is True
     assert stat.S_IMODE(os.stat(dump_dir).st_mode) == 0o700
     text = open(path).read()
@@ -172,7 +183,7 @@ def test_rhel_exclusive_has_header_and_only_what_is_managed(host):
             'path': '/srv/dumps', 'compression': 'auto', 'auto_reset_crashkernel': False}
     result, failed = run(args)
     assert not failed, result
-    assert result['backend'] == 'kdump_conf'
+    assert result['backend'] == 'kdump_conf' and result['service'] == 'kdump'
     assert open(path).read() == (
         '# Ansible managed: written by fleet.kdump.kdump_config (managed=exclusive).\n'
         '# Local changes are replaced on the next run.\n\n'
@@ -255,7 +266,7 @@ def test_suse_merge(host):
     result, failed = run({'config_file': path, 'dump_level': '1', 'compression': 'lzo', 'keep_dumps': 4,
                           'path': str(host['tmp'])})
     assert not failed, result
-    assert result['backend'] == 'sysconfig'
+    assert result['backend'] == 'sysconfig' and result['service'] == 'kdump'
     assert (result['config']['dump_level'], result['config']['compression'], result['config']['keep_dumps']) == \
         (1, 'lzo', 4)
 

@@ -34,30 +34,23 @@ class Host(object):
         self.tools = {}
         self.handlers = {}
         self.service_active = True
-        root = tmp_path / 'host'
-        (root / 'proc').mkdir(parents=True)
-        (root / 'sys').mkdir()
-        self.paths = {
-            'PROC_CMDLINE': str(root / 'proc' / 'cmdline'), 'PROC_MEMINFO': str(root / 'proc' / 'meminfo'),
-            'KEXEC_CRASH_SIZE': str(root / 'sys' / 'kexec_crash_size'), 'KEXEC_CRASH_LOADED': str(root / 'sys' / 'kexec_crash_loaded'),
-            'OS_RELEASE': str(root / 'os-release'), 'KDUMP_TOOLS_GRUB_CFG': str(tmp_path / 'etc' / 'default' / 'grub.d' / 'kdump-tools.cfg'),
-            'MODULES_DIR': str(root / 'modules'), 'PROC1_ENVIRON': str(root / 'proc' / 'environ'),
-            'GRUB_DIRS': (str(tmp_path / 'boot' / 'grub2'), str(tmp_path / 'boot' / 'grub')),
-            'GRUB_CFG_CANDIDATES': (str(tmp_path / 'boot' / 'grub2' / 'grub.cfg'), str(tmp_path / 'boot' / 'grub' / 'grub.cfg')),
-            'DEFAULT_GRUB': str(tmp_path / 'etc' / 'default' / 'grub'),
-            'GRUB_DROPIN': str(tmp_path / 'etc' / 'default' / 'grub.d' / 'zz-fleet-kdump.cfg'),
-            'CONTAINER_MARKERS': (str(root / '.containerenv'),),
-        }
-        for name, value in self.paths.items():
-            monkeypatch.setattr(kdump_reserve, name, value)
+        # The module sees every host path below HOST_ROOT; make_grub_host lays grub out under the same root.
+        monkeypatch.setattr(kdump_reserve, 'HOST_ROOT', str(tmp_path))
+        self.paths = dict((name, str(tmp_path / path.lstrip('/'))) for name, path in (
+            ('PROC_CMDLINE', '/proc/cmdline'), ('PROC_MEMINFO', '/proc/meminfo'), ('PROC1_ENVIRON', '/proc/1/environ'),
+            ('KEXEC_CRASH_SIZE', '/sys/kernel/kexec_crash_size'), ('KEXEC_CRASH_LOADED', '/sys/kernel/kexec_crash_loaded'),
+            ('OS_RELEASE', '/etc/os-release'), ('DEFAULT_GRUB', '/etc/default/grub')))
+        (tmp_path / 'proc' / '1').mkdir(parents=True)
+        (tmp_path / 'sys' / 'kernel').mkdir(parents=True)
+        (tmp_path / 'etc').mkdir()
         monkeypatch.setattr(kdump_reserve.platform, 'machine', lambda: 'x86_64')
-        (root / 'os-release').write_text(OS_RELEASE[distro])
-        (root / 'proc' / 'cmdline').write_text(fixture(cmdline) if cmdline else '')
-        (root / 'proc' / 'meminfo').write_text(fixture('meminfo-1g.txt'))
-        (root / 'proc' / 'environ').write_bytes(b'PATH=/usr/bin\0')
+        self.write('OS_RELEASE', OS_RELEASE[distro])
+        self.write('PROC_CMDLINE', fixture(cmdline) if cmdline else '')
+        self.write('PROC_MEMINFO', fixture('meminfo-1g.txt'))
+        self.write('PROC1_ENVIRON', 'PATH=/usr/bin\0')
         if crash_size is not None:
-            (root / 'sys' / 'kexec_crash_size').write_text('%d\n' % crash_size)
-            (root / 'sys' / 'kexec_crash_loaded').write_text('%d\n' % loaded)
+            self.write('KEXEC_CRASH_SIZE', '%d\n' % crash_size)
+            self.write('KEXEC_CRASH_LOADED', '%d\n' % loaded)
         self.add_tool('systemctl', self.systemctl)
         host = self
 

@@ -135,6 +135,7 @@ def test_armed_debian_host_is_ready(patch_module, host):
     assert result['crash_regions'] == ['0x29000000-0x38ffffff']
     assert result['service'] == {'name': 'kdump-tools', 'enabled': True, 'active': True}
     assert result['tool_status']['ready'] is True
+    assert result['crash_test_command'] is None
     assert result['boot_id'] == BOOT_ID
     assert result['kernel'] == KVER
     assert result['memory_bytes'] == 999780 * 1024
@@ -336,6 +337,7 @@ def test_rhel_ssh_target_unreachable(patch_module, host):
     assert result['family'] == 'rhel'
     assert result['service']['name'] == 'kdump'
     assert result['tool_status']['ready'] is True
+    assert result['crash_test_command'] is None  # Rocky 9: no kdumpctl test yet, the crash test is SysRq c
     assert result['target'] == {'type': 'ssh', 'location': 'kdump@backup.example.com'}
     checks = checks_by_name(result)
     assert checks['remote_target']['ok'] is False
@@ -383,3 +385,12 @@ def test_package_not_installed_reports_missing_unit_not_use_kdump(patch_module, 
     detail = checks_by_name(result)['service_enabled']['detail']
     assert detail.startswith('kdump-tools is not found (Failed to get unit file state')
     assert 'USE_KDUMP' not in detail
+
+
+def test_rhel10_names_kdumpctl_test_as_its_crash_test(patch_module, host):
+    rhel_host(host, 'path /var/crash\n')
+    host.put('/etc/os-release', 'NAME="AlmaLinux"\nVERSION_ID="10.0"\nID="almalinux"\nID_LIKE="rhel centos fedora"\n')
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['family'] == 'rhel'
+    assert result['crash_test_command'] == ['kdumpctl', 'test', '--force']
+    assert ['kdumpctl', 'test', '--force'] not in host.calls  # only named, never run

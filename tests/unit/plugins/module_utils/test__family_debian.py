@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleet.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ansible_collections.fleet.kdump.plugins.module_utils import _family_debian as debian
+from ansible_collections.fleet.kdump.plugins.module_utils._family import Host
+
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures')
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as handle:
+        return handle.read()
+
+
+# -- kdump-config status ----------------------------------------------------------------------------
+
+def test_kdump_config_status_ready():
+    assert debian.parse_kdump_config_status(fixture('verify/kdump-config-status-ready.txt'))['ready'] is True
+
+
+def test_kdump_config_status_not_ready_keeps_the_reason():
+    status = debian.parse_kdump_config_status(fixture('verify/kdump-config-status-no-crashkernel.txt'))
+    assert status['ready'] is False
+    assert 'no crashkernel= parameter in the kernel cmdline' in status['messages']
+
+
+def test_kdump_config_status_captured_in_bookworm_container():
+    # Real stdout of `kdump-config status` (kdump-tools 1:1.8.1) inside a podman container.
+    status = debian.parse_kdump_config_status(fixture('verify/kdump-config-status-container-bookworm.txt'))
+    assert status['ready'] is False
+    assert status['messages'][0] == 'kdump is not supported by this kernel ... failed!'
+
+
+def test_the_table_parses_stdout_of_the_status_command_it_names():
+    assert debian.TABLE.status_command == ('kdump-config', 'status')
+    assert debian.TABLE.parse_status(0, fixture('verify/kdump-config-status-ready.txt'), '')['ready'] is True
+
+
+# -- capture initrd ---------------------------------------------------------------------------------
+
+def test_capture_initrd_candidates():
+    assert debian.TABLE.initrd_candidates('6.1.0-28-amd64') == ['/var/lib/kdump/initrd.img-6.1.0-28-amd64']
+
+
+def test_initrd_freshness_debian_uses_sysctl_record():
+    sysctl = 'vm.nr_hugepages=0\nvm.nr_hugepages_mempolicy=0\n'
+    assert debian.TABLE.initrd_freshness(1, sysctl_text=sysctl, latest_sysctls_text=sysctl)[0]
+    assert not debian.TABLE.initrd_freshness(1, sysctl_text=sysctl, latest_sysctls_text='vm.nr_hugepages=4\n')[0]
+    assert not debian.TABLE.initrd_freshness(1, sysctl_text=sysctl, latest_sysctls_text=None)[0]
+    # a config file newer than the initrd does not matter to kdump-tools
+    assert debian.TABLE.initrd_freshness(1, config_mtime=2, sysctl_text=None)[0]
+
+
+# -- crashkernel= defaults (spec 2.5) ------------------------------------------------------------------
+
+@pytest.mark.parametrize('os_id, version, arch, expected', [
+    ('debian', 11, 'x86_64', '384M-:128M'),
+    ('debian', 12, 'x86_64', '384M-:128M'),
+    ('debian', 13, 'x86_64', '512M-:192M'),
+    ('debian', 12, 'aarch64', debian.BIG_RANGE),
+    ('debian', 13, 'ppc64le', debian.BIG_RANGE),
+    ('debian', None, 'x86_64', '512M-:192M'),
+    ('ubuntu', 22, 'x86_64', '512M-:192M'),
+    ('ubuntu', 24, 'x86_64', debian.BIG_RANGE),
+])
+def test_package_default_per_release_and_architecture(os_id, version, arch, expected):
+    facts = Host(os_release={'ID': os_id}, version=version, arch=arch)
+    assert debian.TABLE.default_crashkernel(facts) == [expected]
+
+
+def test_the_conffile_value_wins_over_the_package_table():
+    files = {debian.GRUB_DEFAULTS: fixture('reserve/kdump-tools.cfg')}
+    facts = Host(os_release={'ID': 'debian'}, version=13, arch='x86_64', read=files.get)
+    assert debian.TABLE.default_crashkernel(facts) == ['384M-:128M']

@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleet.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ansible_collections.fleet.kdump.plugins.module_utils import _family_rhel as rhel
+from ansible_collections.fleet.kdump.plugins.module_utils._family import Host
+
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'verify')
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as handle:
+        return handle.read()
+
+
+# -- kdumpctl status ------------------------------------------------------------------------------
+
+def test_kdumpctl_status_operational():
+    status = rhel.parse_kdumpctl_status(0, '', fixture('kdumpctl-status-operational.stderr'))
+    assert status['ready'] is True
+    assert status['messages'] == ['Kdump is operational']
+
+
+def test_kdumpctl_status_not_operational_exit_3():
+    status = rhel.parse_kdumpctl_status(3, '', fixture('kdumpctl-status-not-operational.stderr'))
+    assert status['ready'] is False
+
+
+def test_kdumpctl_status_reports_last_test_notice():
+    status = rhel.parse_kdumpctl_status(0, '', fixture('kdumpctl-status-rhel10-tested.stderr'))
+    assert status['ready'] is True
+    assert status['last_test'].startswith('Notice: Last successful vmcore creation test on')
+
+
+def test_the_table_parses_the_status_command_it_names():
+    assert rhel.TABLE.status_command == ('kdumpctl', 'status')
+    assert rhel.TABLE.parse_status(0, '', fixture('kdumpctl-status-operational.stderr'))['ready'] is True
+
+
+# -- capture initrd ---------------------------------------------------------------------------------
+
+def test_capture_initrd_candidates():
+    assert rhel.TABLE.initrd_candidates('5.14.0-427.el9.x86_64') == [
+        '/boot/initramfs-5.14.0-427.el9.x86_64kdump.img', '/var/lib/kdump/initramfs-5.14.0-427.el9.x86_64kdump.img']
+
+
+def test_initrd_freshness_rhel_mtime():
+    assert rhel.TABLE.initrd_freshness(200, config_mtime=100)[0] is True
+    fresh, detail = rhel.TABLE.initrd_freshness(100, config_mtime=200)
+    assert fresh is False
+    assert 'older than the kdump configuration' in detail
+    assert rhel.TABLE.initrd_freshness(100)[0] is True
+
+
+# -- crashkernel= defaults and the auto_reset_crashkernel rule -----------------------------------------
+
+def host(os_id='rocky', version=9, tools=None, files=None, answers=None, kernel='5.14.0-427.el9.x86_64'):
+    tools = tools or {}
+    calls = []
+
+    def run(argv):
+        calls.append(argv)
+        return (answers or {}).get(tuple(argv), (1, '', 'unexpected'))
+    facts = Host(os_release={'ID': os_id}, version=version, kernel=kernel, read=(files or {}).get,
+                 which=tools.get, run=run)
+    facts.calls = calls
+    return facts
+
+
+@pytest.mark.parametrize('os_id, version', [('rhel', 7), ('rocky', 8), ('almalinux', 8)])
+def test_el6_to_el8_default_is_the_kernels_crashkernel_auto(os_id, version):
+    assert rhel.default_crashkernel(host(os_id, version)) == ['auto']
+
+
+def test_el9_default_comes_from_kdumpctl():
+    facts = host(tools={'kdumpctl': '/usr/bin/kdumpctl'},
+                 answers={('/usr/bin/kdumpctl', 'get-default-crashkernel'): (0, '1G-4G:192M,4G-64G:256M,64G-:512M\n', '')})
+    assert rhel.default_crashkernel(facts) == ['1G-4G:192M,4G-64G:256M,64G-:512M']
+    assert facts.calls == [['/usr/bin/kdumpctl', 'get-default-crashkernel']]
+
+
+def test_amazon_linux_and_fedora_never_use_crashkernel_auto():
+    for os_id, version in (('amzn', 2), ('fedora', 8)):
+        facts = host(os_id, version, files={'/usr/lib/modules/6.1/crashkernel.default': 'crashkernel=256M\n'},
+                     kernel='6.1')
+        assert rhel.default_crashkernel(facts) == ['256M']
+
+
+def test_no_default_anywhere_names_both_sources():
+    with pytest.raises(ValueError) as exc:
+        rhel.default_crashkernel(host(kernel='5.14.0-70.el9.x86_64'))
+    assert 'kdumpctl get-default-crashkernel' in str(exc.value)
+    assert '/usr/lib/modules/5.14.0-70.el9.x86_64/crashkernel.default' in str(exc.value)
+
+
+@pytest.mark.parametrize('os_id, version, expected', [
+    ('rhel', 7, False), ('rocky', 8, False), ('rocky', 9, True), ('rhel', 10, True), ('fedora', 40, True),
+    ('amzn', 2, False), ('amzn', 2023, True), ('rhel', None, True),
+])
+def test_auto_reset_crashkernel_rule(os_id, version, expected):
+    assert rhel.TABLE.auto_reset_crashkernel(host(os_id, version)) is expected
+
+
+@pytest.mark.parametrize('os_id, version, expected', [
+    ('rhel', 9, None), ('rhel', 10, ['kdumpctl', 'test', '--force']), ('almalinux', 10, ['kdumpctl', 'test', '--force']),
+    ('fedora', 40, None), ('fedora', 41, ['kdumpctl', 'test', '--force']), ('amzn', 2023, None), ('rhel', None, None),
+])
+def test_crash_test_command_needs_kdump_utils_with_kdumpctl_test(os_id, version, expected):
+    assert rhel.TABLE.crash_test_command(host(os_id, version)) == expected
