@@ -131,12 +131,12 @@ def ssh_destination_problem(value):
         return 'ssh target %r: a user starting with "-" is read by ssh as an option' % value
     resolved = host.lower()
     if not host.startswith('['):
-        for family in (socket.AF_INET, socket.AF_INET6):
+        for af in (socket.AF_INET, socket.AF_INET6):
             try:
-                if family == socket.AF_INET:
+                if af == socket.AF_INET:
                     resolved = socket.inet_ntoa(socket.inet_aton(host))
                 else:
-                    resolved = socket.inet_ntop(family, socket.inet_pton(family, host))
+                    resolved = socket.inet_ntop(af, socket.inet_pton(af, host))
                 break
             except (OSError, ValueError):
                 continue

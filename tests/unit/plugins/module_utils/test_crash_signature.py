@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from ansible_collections.fleet.kdump.plugins.module_utils import _crash_signature as cs
-from ansible_collections.fleet.kdump.plugins.module_utils import kdump_state
+from ansible_collections.fleet.kdump.plugins.module_utils import _families, kdump_state
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures')
 CRASH = os.path.join(FIXTURES, 'crash')
@@ -392,7 +392,7 @@ def test_the_fixture_fleet_groups_exactly(tmp_path):
     assert len(layout) >= 5 and {family for family, _crash_dir in layout.values()} == {'rhel', 'debian'}
     dumps = []
     for host, (family, crash_dir) in sorted(layout.items()):
-        for dump in kdump_state.find_dumps(str(crash_dir), family):
+        for dump in kdump_state.find_dumps(str(crash_dir), _families.get(family).dump_layout):
             text = None
             if dump['dmesg']:
                 with open(os.path.join(dump['path'], dump['dmesg'])) as handle:
