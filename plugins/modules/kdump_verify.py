@@ -19,6 +19,10 @@ description:
     C(compression_supported), and reports each as RV(checks) with a readable detail.
   - Lists the dumps already written (newest first) with the panic line and the start of the backtrace taken from
     the dump's own dmesg file, so a report shows why each host crashed.
+  - Gives every dump a RV(dumps[].crash) record read from its kernel log (the dmesg file saved with it, or
+    C(makedumpfile --dump-dmesg) when only the vmcore exists) with a canonical title, the guilty frame, the
+    kernel release, taints and a signature that is the same for the same crash on every host, to group a fleet's
+    dumps (see C(docs/triage.md)).
   - In a container it reports RV(kexec_supported=false) and RV(ready=false) with the reason, never a traceback,
     because the kernel belongs to the host.
   - A check that cannot run because a tool is missing fails with a detail saying so; whether that makes the host
@@ -102,6 +106,9 @@ notes:
     looks for the export, or connects to TCP port 2049 when C(showmount) is not installed.
   - Dumps on SSH/NFS targets are not listed (they are not on this host); set O(dump_path) to a local mount of the
     target to list them.
+  - A dump without a dmesg file has its kernel log read with C(makedumpfile --dump-dmesg <vmcore> <tmpfile>) (a
+    read of the vmcore into a temporary file that is removed), bounded by a timeout; flattened dumps
+    (C(makedumpfile -F) output) are not read that way.
   - Dump layouts. RHEL C(<path>/<ip>-<YYYY-MM-DD-HH:MM:SS>/vmcore) with C(vmcore-dmesg.txt), incomplete while
     C(vmcore-incomplete) exists. Debian C(<path>/<YYYYMMDDHHMM>/dump.<stamp>) with C(dmesg.<stamp>), incomplete
     while C(dump-incomplete) exists. SUSE C(<path>/<YYYY-MM-DD-HH-MM>/vmcore) with C(README.txt); without
@@ -326,6 +333,72 @@ dumps:
         dump has no dmesg or it holds no panic.
       type: str
       sample: "Kernel panic - not syncing: sysrq triggered crash\nCPU: 0 PID: 1234 Comm: sh"
+    crash:
+      description:
+        - What crashed, read from the dump's kernel log; C(docs/triage.md) gives the rules for titles and signatures.
+        - Without a kernel log the title is V(no kernel log saved with the dump), without a report in it
+          V(no crash report in the kernel log).
+      type: dict
+      contains:
+        title:
+          description: Canonical title in the style of kernel bug trackers.
+          type: str
+          sample: 'BUG: kernel NULL pointer dereference in smc_llc_add_link_cont'
+        kind:
+          description: The report class, for example V(sysrq), V(null_deref), V(soft_lockup), V(oom), V(panic).
+          type: str
+          sample: null_deref
+        guilty_frame:
+          description: The first stack frame that is not reporting, exception, interrupt or helper code; V(null) if none.
+          type: str
+          sample: smc_llc_add_link_cont
+        frames:
+          description: The guilty frame and its next callers, normalised (what the signature hashes).
+          type: list
+          elements: str
+          sample: ['smc_llc_add_link_cont [smc]', 'smc_llc_srv_rkey_exchange [smc]', 'smc_llc_srv_add_link [smc]']
+        signature:
+          description: 16 hex digits, a SHA-256 of the title and the frames; equal for the same crash on any host.
+          type: str
+          sample: be976c34a33d4b51
+        kernel:
+          description: Release of the kernel that crashed.
+          type: str
+          sample: 6.4.0-rc3+
+        taint:
+          description: Taint letters at the time of the crash (V('') when not tainted, V(null) when unknown).
+          type: str
+          sample: WE
+        tainted:
+          description: Whether the kernel was tainted; V(null) when unknown.
+          type: bool
+        hardware:
+          description: The C(Hardware name) line.
+          type: str
+        cpu:
+          description: CPU of the crash.
+          type: int
+        pid:
+          description: PID of the crashing (or, for a hung task, the blocked) task.
+          type: int
+        comm:
+          description: Its command name.
+          type: str
+          sample: kworker/5:0
+        arch:
+          description: V(x86_64) or V(arm64), from the log's register and trace format.
+          type: str
+        panic:
+          description: The C(Kernel panic - not syncing) line, V(null) when the log has none.
+          type: str
+        excerpt:
+          description: The report header, the faulting PC, the trace from the guilty frame on and the panic line.
+          type: str
+        source:
+          description: Where the kernel log came from, the dmesg file's name or V(makedumpfile --dump-dmesg); V(null)
+            when there was none.
+          type: str
+          sample: vmcore-dmesg.txt
 diagnostics:
   description: What the kernel printed for each O(diagnostics) key, by key. A key that could not run holds the reason.
   returned: always
@@ -345,13 +418,15 @@ changed:
 
 import errno
 import os
+import shutil
 import socket
+import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fleet.kdump.plugins.module_utils import _families, crashkernel, kdump_conf, kdump_settings
-from ansible_collections.fleet.kdump.plugins.module_utils import kdump_state, makedumpfile
+from ansible_collections.fleet.kdump.plugins.module_utils import _crash_signature, kdump_state, makedumpfile
 from ansible_collections.fleet.kdump.plugins.module_utils._family import Host
 from ansible_collections.fleet.kdump.plugins.module_utils.common import (
     CommandRunner, container_name, host_path as host_path_under, parse_int, read_text)
@@ -363,6 +438,9 @@ PROBE_TIMEOUT = 20
 # How long to let the kernel print after a SysRq key ('l' reaches other CPUs asynchronously).
 SYSRQ_SETTLE_SECONDS = 0.5
 DIAGNOSTICS_MAX_BYTES = 1024 * 1024
+# Headers of the core files makedumpfile --dump-dmesg reads (kdump-compressed, ELF); a flattened stream
+# (makedumpfile -F, Debian's dump.<stamp>, RHEL's vmcore.flat) starts with b'makedumpfile' and is not read.
+DUMP_DMESG_READABLE = (b'KDUMP   ', b'\x7fELF')
 
 
 def host_path(path):
@@ -520,6 +598,43 @@ class Verifier(object):
         supported = makedumpfile.supported_compressions((result[1] or '') + (result[2] or ''))
         return supported or None
 
+    # -- crashes -----------------------------------------------------------
+
+    def crash(self, dump):
+        """The crash record of a dump (``dump['path']`` is still the host path here)."""
+        text, source = None, None
+        if dump['dmesg']:
+            text = read_text(os.path.join(dump['path'], dump['dmesg']))
+            source = dump['dmesg']
+        elif dump['core'] and dump['complete']:
+            text = self.dump_dmesg(os.path.join(dump['path'], dump['core']))
+            source = 'makedumpfile --dump-dmesg' if text is not None else None
+        crash = _crash_signature.parse_crash(text)
+        crash['source'] = source
+        return crash
+
+    def dump_dmesg(self, core):
+        """The kernel log inside a vmcore, or None (no makedumpfile, a flattened dump, a read error)."""
+        try:
+            with open(core, 'rb') as handle:
+                head = handle.read(16)
+        except (IOError, OSError):
+            return None
+        if not head.startswith(DUMP_DMESG_READABLE) or self.module.get_bin_path('makedumpfile') is None:
+            return None
+        work = tempfile.mkdtemp(prefix='kdump_verify_dmesg_', dir=getattr(self.module, 'tmpdir', None))
+        try:
+            output = os.path.join(work, 'dmesg')
+            rc, _out, err = self.runner.read(self.bounded(
+                [self.module.get_bin_path('makedumpfile'), '--dump-dmesg', core, output]))
+            if rc != 0:
+                self.warnings.append('makedumpfile --dump-dmesg %s failed (rc %d): %s'
+                                     % (core, rc, (err or '').strip()[-300:]))
+                return None
+            return read_text(output)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
     # -- SysRq -------------------------------------------------------------
 
     def sysrq(self, key):
@@ -622,6 +737,8 @@ class Verifier(object):
             dump_dir = kdump_state.check_dump_dir(dump_path, stat_or_none(local_path))
             free = free_bytes_at(local_path)
             dumps = kdump_state.find_dumps(local_path, table.dump_layout, since=since)
+            for dump in dumps:
+                dump['crash'] = self.crash(dump)
             if HOST_ROOT != '/':
                 for dump in dumps:
                     dump['path'] = '/' + os.path.relpath(dump['path'], HOST_ROOT)

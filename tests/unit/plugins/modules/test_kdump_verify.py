@@ -44,6 +44,8 @@ class FakeHost(object):
         self.answers = {}
         self.calls = []
         self.dmesg_outputs = []
+        # makedumpfile --dump-dmesg VMCORE OUTFILE: (vmcore path, output path) -> (rc, stdout, stderr)
+        self.dump_dmesg = None
         monkeypatch.setattr(kdump_verify, 'HOST_ROOT', str(root))
         monkeypatch.setattr(kdump_verify, 'SYSRQ_SETTLE_SECONDS', 0)
         monkeypatch.setattr(kdump_verify, 'free_bytes_at', lambda path: self.free)
@@ -62,6 +64,8 @@ class FakeHost(object):
         if argv[0] == 'timeout':
             argv = [os.path.basename(argv[2])] + argv[3:]
         self.calls.append(argv)
+        if argv[:2] == ['makedumpfile', '--dump-dmesg'] and self.dump_dmesg is not None:
+            return self.dump_dmesg(argv[2], argv[3])
         if argv == ['dmesg'] and self.dmesg_outputs:
             return 0, self.dmesg_outputs.pop(0), ''
         return self.answers.get(tuple(argv), (1, '', 'unexpected command %s' % argv))
@@ -394,3 +398,75 @@ def test_rhel10_names_kdumpctl_test_as_its_crash_test(patch_module, host):
     assert result['family'] == 'rhel'
     assert result['crash_test_command'] == ['kdumpctl', 'test', '--force']
     assert ['kdumpctl', 'test', '--force'] not in host.calls  # only named, never run
+
+
+# -- crash records -----------------------------------------------------------------------------
+
+def test_every_dump_gets_a_crash_record_from_its_dmesg(patch_module, host):
+    debian_host(host)
+    host.put('/var/crash/202611261000/dump.202611261000', 'x' * 100)
+    host.put('/var/crash/202611261000/dmesg.202611261000', 'no panic here\n')
+    host.put('/var/crash/202611272350/dump.202611272350', 'x' * 2048)
+    host.put('/var/crash/202611272350/dmesg.202611272350', fixture('verify/dmesg-sysrq-crash-6.1.txt'))
+    host.put('/var/crash/202611280101/dump.202611280101', 'x')
+    host.put('/var/crash/202611280101/dmesg.202611280101', fixture('crash/x86-null-deref-6.4-kdump-taint-WE.txt'))
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed
+    crashes = dict((dump['path'], dump['crash']) for dump in result['dumps'])
+    sysrq = crashes['/var/crash/202611272350']
+    assert (sysrq['title'], sysrq['kind'], sysrq['guilty_frame']) == (
+        'sysrq triggered crash', 'sysrq', 'sysrq_handle_crash')
+    assert (sysrq['kernel'], sysrq['cpu'], sysrq['comm'], sysrq['source']) == (
+        KVER, 1, 'sh', 'dmesg.202611272350')
+    oops = crashes['/var/crash/202611280101']
+    assert oops['title'] == 'BUG: kernel NULL pointer dereference in smc_llc_add_link_cont'
+    assert oops['taint'] == 'WE' and oops['signature'] != sysrq['signature']
+    quiet = crashes['/var/crash/202611261000']
+    assert quiet['title'] == 'no crash report in the kernel log' and quiet['guilty_frame'] is None
+    # dmesg files were read, nothing was run to read them
+    assert not [call for call in host.calls if '--dump-dmesg' in call]
+
+
+def test_a_vmcore_without_dmesg_is_read_with_makedumpfile(patch_module, host, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda module, warning: warnings.append(warning))
+    rhel_host(host, 'path /var/crash\n')
+    host.put('/var/crash/127.0.0.1-2026-03-02-08:15:00/vmcore', 'KDUMP   \x01\x00compressed')
+    host.put('/var/crash/127.0.0.1-2026-03-03-08:15:00/vmcore', 'KDUMP   \x01\x00compressed')
+    host.put('/var/crash/127.0.0.1-2026-03-04-08:15:00/vmcore.flat', 'makedumpfile\x00flattened')
+    outputs = []
+
+    def dump_dmesg(core, output):
+        outputs.append(output)
+        if core.endswith('2026-03-03-08:15:00/vmcore'):
+            return 1, '', 'read_vmcoreinfo: Invalid VMCOREINFO\n'
+        with open(output, 'w') as handle:
+            handle.write(fixture('crash/x86-soft-lockup-panic-btrfs.txt'))
+        return 0, 'The dmesg log is saved to %s.\n' % output, ''
+    host.dump_dmesg = dump_dmesg
+
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed
+    crashes = dict((os.path.basename(dump['path']), dump['crash']) for dump in result['dumps'])
+    read = crashes['127.0.0.1-2026-03-02-08:15:00']
+    assert read['title'] == 'BUG: soft lockup in btrfs_tree_unlock'
+    assert read['source'] == 'makedumpfile --dump-dmesg'
+    failed_read = crashes['127.0.0.1-2026-03-03-08:15:00']
+    assert failed_read['title'] == 'no kernel log saved with the dump' and failed_read['source'] is None
+    assert any('Invalid VMCOREINFO' in warning for warning in warnings)
+    # a flattened stream is not handed to --dump-dmesg, and the temporary files are gone
+    flat = crashes['127.0.0.1-2026-03-04-08:15:00']
+    assert flat['title'] == 'no kernel log saved with the dump'
+    dump_dmesg_calls = [call for call in host.calls if '--dump-dmesg' in call]
+    assert len(dump_dmesg_calls) == 2
+    assert all(call[2].endswith('/vmcore') and call[2].startswith(str(host.root)) for call in dump_dmesg_calls)
+    assert outputs and not any(os.path.exists(path) for path in outputs)
+
+
+def test_no_makedumpfile_means_no_crash_read_from_the_vmcore(patch_module, host):
+    rhel_host(host, 'path /var/crash\n')
+    host.tools.discard('makedumpfile')
+    host.put('/var/crash/127.0.0.1-2026-03-02-08:15:00/vmcore', 'KDUMP   \x01\x00compressed')
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed
+    assert result['dumps'][0]['crash']['title'] == 'no kernel log saved with the dump'
