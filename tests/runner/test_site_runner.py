@@ -159,6 +159,46 @@ def test_site_check_mode_on_localhost_changes_nothing_and_reports(tmp_path, coll
     assert artifact['kdump_summary']['not_armed_hosts'] == ['localhost']
 
 
+def gate_result(events):
+    """The event of site.yml's canary gate assertion (ok or failed)."""
+    return next(e for e in events if e['event'] in ('runner_on_ok', 'runner_on_failed')
+                and e['event_data'].get('task', '').startswith('Canary gate | Require'))
+
+
+@pytest.mark.parametrize('allow_no_canary', ['false', 'true'])
+def test_crash_test_without_canaries_closes_the_gate_unless_allowed(tmp_path, collections_path, allow_no_canary):
+    """kdump_crash_test with an empty canary group: nothing would prove capture, so the rollout must not start,
+    unless the operator says kdump_allow_no_canary (answered as an AWX survey string)."""
+    inventory = tmp_path / 'hosts.ini'
+    inventory.write_text('[kdump_hosts]\nlocalhost ansible_connection=local ansible_python_interpreter=%s\n'
+                         '[kdump_canary]\n' % shutil.which('python3'))
+    report_dir = tmp_path / 'report'
+    result, events = run_playbook(
+        tmp_path, collections_path, 'playbooks/site.yml', inventory,
+        awx_extravars(kdump_targets='kdump_hosts', kdump_report_dir=str(report_dir), kdump_crash_test='true',
+                      kdump_crash_test_confirm=CONFIRM, kdump_allow_no_canary=allow_no_canary),
+        cmdline='--check')
+
+    gate = gate_result(events)
+    message = gate['event_data']['res']['msg']
+    plays = plays_run(events)
+    if allow_no_canary == 'true':
+        assert result.status == 'successful', result.stdout.read()
+        assert gate['event'] == 'runner_on_ok'
+        assert message.startswith('Canary gate open (0 canaries): kdump_allow_no_canary is true'), message
+        assert any(p.startswith('Rollout') for p in plays)
+    else:
+        assert result.status == 'failed'
+        assert gate['event'] == 'runner_on_failed'
+        assert message.startswith('Canary gate closed: kdump_crash_test is true but no target is in the canary group '
+                                  'kdump_canary'), message
+        assert 'kdump_allow_no_canary=true' in message
+        assert not any(p.startswith('Rollout') for p in plays), 'the gate must stop the run before the rollout'
+    # The report of the gate play is written either way; nothing was crash-tested.
+    report, _ = read_report(report_dir)
+    assert [h['crash_test']['status'] for h in report['hosts']] == ['not_run']
+
+
 def test_role_rejects_a_wrong_type_readably(tmp_path, collections_path):
     """argument_specs: kdump_reboot_timeout must be an int, and the error says which variable and why."""
     inventory = tmp_path / 'hosts.ini'

@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleet.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+name: kdump_report
+short_description: The fleet's kdump report from every host's registered results
+version_added: 0.1.0
+author: fleet.kdump contributors (@fleet)
+description:
+  - Turns what the C(fleet.kdump.kdump) role registered on each host (M(fleet.kdump.kdump_verify),
+    M(fleet.kdump.kdump_reserve), the reboot and the crash test) into one record per host and a fleet summary.
+  - "A host's RV(_value.hosts[].state): V(armed) (the newest C(kdump_verify) says ready), V(reboot_pending)
+    (not ready, and the reservation waits for a reboot that was not done), V(not_armed) (not ready, with the reasons
+    in RV(_value.hosts[].errors)), V(disabled) (C(kdump_state=absent)), V(unknown) (no C(kdump_verify) result:
+    unreachable, failed, or not run)."
+  - "Its crash test: V(passed), V(failed) (the dump check failed, or the host was crashed and no dump was
+    verified), V(refused) (a condition was missing; the detail names it) or V(not_run)."
+  - The role's C(report) entry point renders C(kdump-report.json) and C(kdump-report.md) from this value and
+    publishes RV(_value.summary) as the C(set_stats) value C(kdump_summary).
+positional: hosts
+options:
+  _input:
+    description:
+      - The variables of each host, by host name; in a play, C(hostvars).
+      - A host missing from it has no results, so its state is V(unknown).
+    type: dict
+    required: true
+  hosts:
+    description: The hosts the report covers, in the order it lists them.
+    type: list
+    elements: str
+    required: true
+  kdump_state:
+    description: The C(kdump_state) of hosts that do not set their own; V(absent) reports them as V(disabled).
+    type: str
+    default: present
+    choices: [present, absent]
+seealso:
+  - plugin: fleet.kdump.canary_gate
+    plugin_type: filter
+'''
+
+EXAMPLES = r'''
+- name: Report on every target
+  ansible.builtin.debug:
+    msg: "{{ hostvars | fleet.kdump.kdump_report(query('ansible.builtin.inventory_hostnames', 'all')) }}"
+
+- name: Fail when a host is not armed
+  ansible.builtin.assert:
+    that: report.summary.not_armed_hosts | length == 0
+    fail_msg: "Not armed: {{ report.summary.not_armed_hosts | join(', ') }}"
+  vars:
+    report: "{{ hostvars | fleet.kdump.kdump_report(groups['webservers'], kdump_state='present') }}"
+'''
+
+RETURN = r'''
+_value:
+  description: The report, C({summary, hosts}).
+  type: dict
+  contains:
+    summary:
+      description: Fleet totals.
+      type: dict
+      contains:
+        hosts:
+          description: Hosts in the report.
+          type: int
+        armed:
+          description: Hosts whose state is V(armed); likewise V(reboot_pending), V(not_armed), V(disabled), V(unknown).
+          type: int
+        reserved_bytes_total:
+          description: Memory reserved for capture kernels, summed over the hosts.
+          type: int
+        crash_tests_passed:
+          description: Hosts whose crash test passed; likewise C(crash_tests_failed) and C(crash_tests_refused).
+          type: list
+          elements: str
+        not_armed_hosts:
+          description: Hosts that are neither armed nor disabled.
+          type: list
+          elements: str
+    hosts:
+      description: One record per host, in the order of O(hosts).
+      type: list
+      elements: dict
+      contains:
+        host:
+          description: Inventory name.
+          type: str
+        state:
+          description: V(armed), V(reboot_pending), V(not_armed), V(disabled) or V(unknown).
+          type: str
+        family:
+          description: The distribution family, V(null) when unknown.
+          type: str
+        errors:
+          description: Why the host is not armed, and why its canary play failed (C(canary:) prefix).
+          type: list
+          elements: str
+        crash_test:
+          description: C({status, detail}), the status V(passed), V(failed), V(refused) or V(not_run).
+          type: dict
+        canary_failure:
+          description: Why the host's canary play failed, V(null) when it did not.
+          type: str
+        ready:
+          description: The newest C(kdump_verify) result's C(ready); likewise C(crashkernel_running), C(reserved_bytes),
+            C(crash_kernel_loaded), C(container), C(service), C(dump_path) and C(free_bytes).
+          type: bool
+        crashkernel_configured:
+          description: The C(crashkernel=) that M(fleet.kdump.kdump_reserve) configured.
+          type: str
+        reboot_pending:
+          description: The reservation needs a reboot that was not done.
+          type: bool
+        rebooted:
+          description: The role rebooted the host in this run.
+          type: bool
+        failed_checks:
+          description: Names of the C(kdump_verify) checks that failed.
+          type: list
+          elements: str
+        dumps:
+          description: The newest three dumps, each C({path, time, size_bytes, complete, panic}).
+          type: list
+          elements: dict
+'''
+
+from ansible_collections.fleet.kdump.plugins.plugin_utils._kdump_report import build_report
+
+
+def kdump_report(hostvars, hosts, kdump_state='present'):
+    return build_report(hostvars, hosts, kdump_state)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {'kdump_report': kdump_report}

@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""fleet.kdump.kdump_report: every host state and crash test outcome, from registered results."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+
+import pytest
+import yaml
+
+from ansible_collections.fleet.kdump.plugins.filter.kdump_report import FilterModule
+from ansible_collections.fleet.kdump.plugins.plugin_utils._kdump_report import RESULT_VARS
+
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'report', 'results.yml')
+with open(FIXTURES) as handle:
+    RESULTS = yaml.safe_load(handle)
+
+kdump_report = FilterModule().filters()['kdump_report']
+
+
+def r(name):
+    return copy.deepcopy(RESULTS[name])
+
+
+def record_of(host_vars, kdump_state='present'):
+    report = kdump_report({'h1': host_vars}, ['h1'], kdump_state=kdump_state)
+    assert [record['host'] for record in report['hosts']] == ['h1']
+    return report['hosts'][0]
+
+
+NO_VERIFY = 'no kdump_verify result: host unreachable, failed or not run'
+CONTAINER_REASONS = RESULTS['verify_container']['reasons']
+PENDING_REASONS = RESULTS['verify_before_reboot']['reasons']
+
+# (host variables, play's kdump_state) -> state, reboot_pending, rebooted, errors
+STATE_CASES = [
+    pytest.param({'__kdump_verify': r('verify_armed'), '__kdump_reserve': r('reserve_active')}, 'present',
+                 'armed', False, False, [], id='armed'),
+    pytest.param({'__kdump_verify': r('verify_before_reboot'), '__kdump_reserve': r('reserve_pending'),
+                  '__kdump_reboot': r('skipped'), '__kdump_reboot_verify': r('skipped')}, 'present',
+                 'reboot_pending', True, False, PENDING_REASONS, id='reboot-pending'),
+    pytest.param({'__kdump_verify': r('verify_before_reboot'), '__kdump_reserve': r('reserve_pending'),
+                  '__kdump_reboot': r('reboot_done'), '__kdump_reboot_verify': r('verify_armed')}, 'present',
+                 'armed', False, True, [], id='armed-after-reboot'),
+    pytest.param({'__kdump_verify': r('verify_container'), '__kdump_reserve': r('reserve_active')}, 'present',
+                 'not_armed', False, False, CONTAINER_REASONS, id='not-armed-container'),
+    pytest.param({'__kdump_verify': r('verify_before_reboot'), '__kdump_reserve': r('reserve_active')}, 'present',
+                 'not_armed', False, False, PENDING_REASONS, id='not-armed-no-reboot-needed'),
+    pytest.param({'__kdump_verify': r('verify_before_reboot'), '__kdump_reserve': r('reserve_pending'),
+                  '__kdump_reboot': r('reboot_done'), '__kdump_reboot_verify': r('verify_before_reboot')}, 'present',
+                 'not_armed', False, True, PENDING_REASONS, id='not-armed-after-reboot'),
+    pytest.param({'__kdump_verify': r('verify_before_reboot')}, 'absent',
+                 'disabled', False, False, PENDING_REASONS, id='disabled-by-play'),
+    pytest.param({'__kdump_verify': r('verify_armed'), 'kdump_state': 'absent'}, 'present',
+                 'disabled', False, False, [], id='disabled-by-host'),
+    pytest.param({'__kdump_verify': r('verify_armed'), 'kdump_state': 'present'}, 'absent',
+                 'armed', False, False, [], id='host-state-overrides-play'),
+    pytest.param({}, 'present', 'unknown', False, False, [NO_VERIFY], id='unknown-unreachable'),
+    pytest.param({'__kdump_family': 'rhel', '__kdump_verify': r('skipped'), '__kdump_reserve': r('reserve_pending')}, 'present',
+                 'unknown', True, False, [NO_VERIFY], id='unknown-verify-skipped'),
+    pytest.param({}, 'absent', 'unknown', False, False, [NO_VERIFY], id='unknown-beats-disabled'),
+    pytest.param({'__kdump_verify': r('verify_container'), '__kdump_canary_failure': r('canary_failure')}, 'present',
+                 'not_armed', False, False, CONTAINER_REASONS + ['canary: ' + RESULTS['canary_failure']['msg']],
+                 id='not-armed-canary-failed'),
+]
+
+
+@pytest.mark.parametrize('host_vars, kdump_state, state, reboot_pending, rebooted, errors', STATE_CASES)
+def test_state(host_vars, kdump_state, state, reboot_pending, rebooted, errors):
+    record = record_of(host_vars, kdump_state)
+    assert record['state'] == state
+    assert record['reboot_pending'] is reboot_pending
+    assert record['rebooted'] is rebooted
+    assert record['errors'] == errors
+
+
+def test_newest_verify_result_wins():
+    """After a crash test the post-crash kdump_verify is the one reported, not the plain one before it."""
+    host_vars = {'__kdump_verify': r('verify_before_reboot'), '__kdump_reboot_verify': r('skipped'),
+                 '__kdump_crash_ready': r('verify_armed'), '__kdump_crash_verify': r('verify_after_crash')}
+    record = record_of(host_vars)
+    assert record['state'] == 'armed'
+    assert [d['path'] for d in record['dumps']] == ['/var/crash/202611280102']
+    del host_vars['__kdump_crash_verify']
+    assert [d['path'] for d in record_of(host_vars)['dumps']][0] == '/var/crash/202611272341'
+
+
+def test_record_fields_come_from_verify_and_reserve():
+    record = record_of({'__kdump_verify': r('verify_armed'), '__kdump_reserve': r('reserve_active'), '__kdump_family': 'rhel'})
+    assert record == {
+        'host': 'h1', 'canary_failure': None, 'family': 'debian', 'state': 'armed', 'ready': True,
+        'crashkernel_running': '192M', 'crashkernel_configured': '192M', 'reserved_bytes': 201326592,
+        'crash_kernel_loaded': True, 'reboot_pending': False, 'rebooted': False, 'container': False,
+        'service': {'active': True, 'enabled': True, 'name': 'kdump-tools'}, 'dump_path': '/var/crash',
+        'free_bytes': 4023193600, 'failed_checks': [],
+        'dumps': [
+            {'path': '/var/crash/202611272341', 'time': '2026-11-27T23:41:52Z', 'size_bytes': 48234496, 'complete': True,
+             'panic': 'Kernel panic - not syncing: sysrq triggered crash\nCPU: 0 PID: 1234 Comm: sh'},
+            {'path': '/var/crash/202611262341', 'time': '2026-11-26T23:41:52Z', 'size_bytes': 1024, 'complete': False,
+             'panic': None},
+            # No panic key at all (a dump without dmesg): reported as null.
+            {'path': '/var/crash/202611252341', 'time': '2026-11-25T23:41:52Z', 'size_bytes': 48234496, 'complete': True,
+             'panic': None},
+        ],
+        'crash_test': {'status': 'not_run', 'detail': ''}, 'errors': []}
+
+
+def test_unknown_host_keeps_the_family_the_role_chose():
+    assert record_of({'__kdump_family': 'suse'})['family'] == 'suse'
+    assert record_of({})['family'] is None
+
+
+def test_failed_checks_name_the_failed_ones_in_order():
+    record = record_of({'__kdump_verify': r('verify_container')})
+    assert record['failed_checks'] == ['kexec_supported', 'crashkernel_cmdline', 'memory_reserved', 'capture_kernel_loaded']
+
+
+CRASH_MSG = {name: RESULTS[name]['msg'] for name in ('crash_passed', 'crash_assert_failed', 'crash_refused')}
+CRASHED_WITHOUT_DUMP = 'the host was crashed but no dump was verified (it did not come back in time?)'
+CANARY = {'__kdump_verify': r('verify_armed'), '__kdump_crash_ready': r('verify_armed')}
+
+# crash test results on a canary -> status, detail
+CRASH_CASES = [
+    pytest.param({'__kdump_crash_trigger': r('crash_trigger_started'), '__kdump_crash_verify': r('verify_after_crash'),
+                  '__kdump_crash_result': r('crash_passed')}, 'passed', CRASH_MSG['crash_passed'], id='passed'),
+    pytest.param({'__kdump_crash_trigger': r('crash_trigger_started'), '__kdump_crash_verify': r('verify_after_crash'),
+                  '__kdump_crash_result': r('crash_assert_failed'), '__kdump_canary_failure': r('canary_failure')},
+                 'failed', CRASH_MSG['crash_assert_failed'], id='failed-dump-check'),
+    pytest.param({'__kdump_crash_trigger': r('crash_trigger_started'), '__kdump_canary_failure': r('canary_failure')},
+                 'failed', CRASHED_WITHOUT_DUMP, id='failed-never-came-back'),
+    pytest.param({'__kdump_crash_refusal': r('crash_refused'), '__kdump_crash_trigger': r('skipped')},
+                 'refused', CRASH_MSG['crash_refused'], id='refused'),
+    pytest.param({'__kdump_crash_refusal': r('skipped'), '__kdump_crash_trigger': r('skipped')},
+                 'not_run', '', id='not-run-refusal-skipped'),
+    pytest.param({'__kdump_crash_result': r('skipped')}, 'not_run', '', id='not-run-result-skipped'),
+    pytest.param({}, 'not_run', '', id='not-run-never-requested'),
+]
+
+
+@pytest.mark.parametrize('results, status, detail', CRASH_CASES)
+def test_crash_test(results, status, detail):
+    host_vars = dict(copy.deepcopy(CANARY), **results)
+    assert record_of(host_vars)['crash_test'] == {'status': status, 'detail': detail}
+
+
+def test_summary_counts_states_memory_and_crash_tests():
+    hostvars = {
+        'armed': {'__kdump_verify': r('verify_armed')},
+        'passed': dict(copy.deepcopy(CANARY), __kdump_crash_verify=r('verify_after_crash'), __kdump_crash_result=r('crash_passed')),
+        'pending': {'__kdump_verify': r('verify_before_reboot'), '__kdump_reserve': r('reserve_pending')},
+        'container': {'__kdump_verify': r('verify_container'), '__kdump_crash_refusal': r('crash_refused')},
+        'off': {'__kdump_verify': r('verify_armed'), 'kdump_state': 'absent'},
+        'lost': dict(copy.deepcopy(CANARY), __kdump_crash_trigger=r('crash_trigger_started')),
+        'silent': {},
+    }
+    # 'gone' is a target that is not in hostvars at all (removed from the inventory mid-run).
+    order = ['silent', 'armed', 'pending', 'container', 'off', 'passed', 'lost', 'gone']
+    report = kdump_report(hostvars, order)
+    assert [record['host'] for record in report['hosts']] == order
+    assert report['summary'] == {
+        'hosts': 8, 'armed': 3, 'reboot_pending': 1, 'not_armed': 1, 'disabled': 1, 'unknown': 2,
+        # reserved_bytes null (container) and missing (unknown) count as 0
+        'reserved_bytes_total': 4 * 201326592,
+        'crash_tests_passed': ['passed'], 'crash_tests_failed': ['lost'], 'crash_tests_refused': ['container'],
+        'not_armed_hosts': ['silent', 'pending', 'container', 'gone'],
+    }
+
+
+def test_empty_fleet():
+    assert kdump_report({}, []) == {'summary': {
+        'hosts': 0, 'armed': 0, 'reboot_pending': 0, 'not_armed': 0, 'disabled': 0, 'unknown': 0, 'reserved_bytes_total': 0,
+        'crash_tests_passed': [], 'crash_tests_failed': [], 'crash_tests_refused': [], 'not_armed_hosts': []}, 'hosts': []}
+
+
+class TemplatingVars(Mapping):
+    """Like Ansible's HostVarsVars: every read of a value templates it, so the report must read only what it needs."""
+
+    def __init__(self, data):
+        self.data = data
+        self.read = []
+
+    def __getitem__(self, key):
+        self.read.append(key)
+        return self.data[key]
+
+    def __contains__(self, key):
+        return key in self.data
+
+    def __iter__(self):
+        raise AssertionError('the report must not iterate over every variable of a host')
+
+    def __len__(self):
+        return len(self.data)
+
+
+def test_reads_only_its_own_variables_by_name():
+    host_vars = TemplatingVars(dict(CANARY, ansible_ssh_pass='secret', some_lookup="{{ lookup('pipe', 'date') }}",
+                                    __kdump_crash_result=r('crash_passed'), kdump_state='present'))
+    kdump_report({'h1': host_vars}, ['h1'])
+    assert host_vars.read and set(host_vars.read) <= set(RESULT_VARS)
