@@ -137,7 +137,6 @@ def host_record(host, host_vars, kdump_state='present'):
     }
 
 
-
 def fleet_summary(records):
     """Counts per state, memory reserved fleet-wide, crash test outcomes and the hosts that are not armed."""
     summary = {'hosts': len(records)}
