@@ -126,11 +126,17 @@ def read_report(report_dir):
 
 # ----------------------------------------------------------------------------------------- localhost, check mode
 
-def test_site_check_mode_on_localhost_changes_nothing_and_reports(tmp_path, collections_path):
-    """site.yml --check against this host: no failure, a full report, set_stats for AWX."""
+def localhost_without_canaries(tmp_path):
+    """An inventory of this host in kdump_hosts, and an empty canary group."""
     inventory = tmp_path / 'hosts.ini'
     inventory.write_text('[kdump_hosts]\nlocalhost ansible_connection=local ansible_python_interpreter=%s\n'
                          '[kdump_canary]\n' % shutil.which('python3'))
+    return inventory
+
+
+def test_site_check_mode_on_localhost_changes_nothing_and_reports(tmp_path, collections_path):
+    """site.yml --check against this host: no failure, a full report, set_stats for AWX."""
+    inventory = localhost_without_canaries(tmp_path)
     report_dir = tmp_path / 'report'
     result, events = run_playbook(
         tmp_path, collections_path, 'playbooks/site.yml', inventory,
@@ -169,9 +175,7 @@ def gate_result(events):
 def test_crash_test_without_canaries_closes_the_gate_unless_allowed(tmp_path, collections_path, allow_no_canary):
     """kdump_crash_test with an empty canary group: nothing would prove capture, so the rollout must not start,
     unless the operator says kdump_allow_no_canary (answered as an AWX survey string)."""
-    inventory = tmp_path / 'hosts.ini'
-    inventory.write_text('[kdump_hosts]\nlocalhost ansible_connection=local ansible_python_interpreter=%s\n'
-                         '[kdump_canary]\n' % shutil.which('python3'))
+    inventory = localhost_without_canaries(tmp_path)
     report_dir = tmp_path / 'report'
     result, events = run_playbook(
         tmp_path, collections_path, 'playbooks/site.yml', inventory,
