@@ -10,6 +10,8 @@ Two targets, neither of which can be harmed:
 - a container fleet from lab/container.sh (skipped when podman or the lab image is missing):
   converge for real, then rerun with the crash test requested on the canary — a container cannot
   load a capture kernel, so the canary refuses, the canary gate closes and the rollout never runs.
+The report entry point is also run over inventory hosts whose variables hold registered results, for the
+outcomes neither target can produce (a passed or failed crash test, dumps).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ansible_runner = pytest.importorskip('ansible_runner')
 
@@ -321,3 +324,67 @@ def test_crash_test_refusal_closes_the_canary_gate(converged, fleet, tmp_path, c
     rest = next(h for h in report['hosts'] if h['host'] == 'runner6-02')
     assert rest['crash_test']['status'] == 'not_run'
     assert '| runner6-01 | refused |' in markdown
+
+
+# ------------------------------------------------------------------------------------------- report rendering
+
+FIXTURE_RESULTS = REPO / 'tests' / 'unit' / 'plugins' / 'fixtures' / 'report' / 'results.yml'
+
+
+def test_report_renders_every_state_from_registered_results(tmp_path, collections_path):
+    """The role's report entry point over hosts whose variables hold the results the role registers, for the
+    outcomes a container lab cannot produce: armed with dumps, a passed and a failed crash test, reboot pending."""
+    results = yaml.safe_load(FIXTURE_RESULTS.read_text())
+    crash_failed = dict(results['crash_assert_failed'], msg='Crash test on canary-02 did not prove a capture:\n'
+                                                            '0 complete | 1 incomplete new dump(s)')
+    hosts = {
+        'armed-01': {'__kdump_verify': results['verify_armed'], '__kdump_reserve': results['reserve_active']},
+        'pending-01': {'__kdump_verify': results['verify_before_reboot'], '__kdump_reserve': results['reserve_pending'],
+                       '__kdump_reboot': results['skipped']},
+        'canary-01': {'__kdump_verify': results['verify_armed'], '__kdump_crash_ready': results['verify_armed'],
+                      '__kdump_crash_trigger': results['crash_trigger_started'],
+                      '__kdump_crash_verify': results['verify_after_crash'], '__kdump_crash_result': results['crash_passed']},
+        'canary-02': {'__kdump_verify': results['verify_armed'], '__kdump_crash_ready': results['verify_armed'],
+                      '__kdump_crash_trigger': results['crash_trigger_started'],
+                      '__kdump_crash_verify': results['verify_after_crash'], '__kdump_crash_result': crash_failed,
+                      '__kdump_canary_failure': results['canary_failure']},
+        'off-01': {'__kdump_verify': results['verify_armed'], 'kdump_state': 'absent'},
+        'gone-01': {},
+    }
+    inventory = tmp_path / 'hosts.yml'
+    inventory.write_text(yaml.safe_dump({'fleet': {'hosts': hosts}}, sort_keys=False))
+    playbook = tmp_path / 'report.yml'
+    playbook.write_text(yaml.safe_dump([{
+        'name': 'Report', 'hosts': 'localhost', 'gather_facts': False,
+        'tasks': [{'name': 'Report', 'ansible.builtin.import_role': {'name': 'fleet.kdump.kdump', 'tasks_from': 'report'}}],
+    }]))
+    report_dir = tmp_path / 'report'
+    result, events = run_playbook(tmp_path, collections_path, str(playbook), inventory,
+                                  awx_extravars(kdump_targets='fleet', kdump_report_dir=str(report_dir)))
+    assert result.status == 'successful', result.stdout.read()
+
+    report, markdown = read_report(report_dir)
+    assert report['generated_by'] == 'fleet.kdump'
+    assert [h['host'] for h in report['hosts']] == list(hosts)
+    states = {h['host']: (h['state'], h['crash_test']['status']) for h in report['hosts']}
+    assert states == {'armed-01': ('armed', 'not_run'), 'pending-01': ('reboot_pending', 'not_run'),
+                      'canary-01': ('armed', 'passed'), 'canary-02': ('armed', 'failed'),
+                      'off-01': ('disabled', 'not_run'), 'gone-01': ('unknown', 'not_run')}
+    summary = report['summary']
+    assert (summary['hosts'], summary['armed'], summary['reboot_pending'], summary['disabled'], summary['unknown']) == (6, 3, 1, 1, 1)
+    assert summary['reserved_bytes_total'] == 4 * 201326592
+    assert stats_event(events)['event_data']['artifact_data']['kdump_summary'] == summary
+
+    assert '| armed | 3 |' in markdown and '| unknown (unreachable or failed) | 1 |' in markdown
+    assert '(805306368 bytes)' in markdown
+    assert ('| pending-01 | debian | reboot_pending | reboot pending: crashkernel=192M takes effect at next boot; '
+            'crashkernel_cmdline: no crashkernel=') in markdown
+    assert '| gone-01 | ? | unknown | no kdump_verify result: host unreachable, failed or not run |' in markdown
+    assert '| canary-01 | passed | Crash test passed on canary-01: new dump /var/crash/202611280102' in markdown
+    # One line per row: newlines folded, pipes escaped.
+    assert ('| canary-02 | failed | Crash test on canary-02 did not prove a capture: 0 complete \\| 1 incomplete new '
+            'dump(s) |') in markdown
+    assert '- **armed-01** `/var/crash/202611262341` (INCOMPLETE, 2026-11-26T23:41:52Z)' in markdown
+    assert '  Kernel panic - not syncing: sysrq triggered crash\n  CPU: 0 PID: 812 Comm: sh\n' in markdown
+    # The newest three dumps per host, no more.
+    assert '202611242341' not in markdown and '202611242341' not in json.dumps(report)
