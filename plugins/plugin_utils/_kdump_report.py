@@ -38,7 +38,6 @@ CRASH_TEST_STATUSES = (PASSED, FAILED, REFUSED, NOT_RUN)
 VERIFY_RESULTS = ('__kdump_crash_verify', '__kdump_crash_ready', '__kdump_reboot_verify', '__kdump_verify')
 # Every host variable the report and the gate read (registered by the role's tasks and by site.yml).
 RESULT_VARS = VERIFY_RESULTS + (
-    '__kdump_family',          # tasks/facts.yml: the family the role chose
     '__kdump_reserve',         # kdump_reserve: configured crashkernel=, reboot_required
     '__kdump_reboot',          # reboot: rebooted
     '__kdump_crash_refusal',   # crash_test: why the host was not crashed (skipped when it was)
@@ -113,11 +112,10 @@ def host_record(host, host_vars, kdump_state='present'):
     if 'msg' in canary_failure:
         errors.append('canary: %s' % canary_failure['msg'])
 
-    family = verify['family'] if 'family' in verify else (host_vars['__kdump_family'] if '__kdump_family' in host_vars else None)
     return {
         'host': host,
         'canary_failure': canary_failure.get('msg'),
-        'family': family,
+        'family': verify.get('family'),
         'state': state,
         'ready': verify.get('ready'),
         'crashkernel_running': verify.get('crashkernel_running'),

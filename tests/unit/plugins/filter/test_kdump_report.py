@@ -59,7 +59,7 @@ STATE_CASES = [
     pytest.param({'__kdump_verify': r('verify_armed'), 'kdump_state': 'present'}, 'absent',
                  'armed', False, False, [], id='host-state-overrides-play'),
     pytest.param({}, 'present', 'unknown', False, False, [NO_VERIFY], id='unknown-unreachable'),
-    pytest.param({'__kdump_family': 'rhel', '__kdump_verify': r('skipped'), '__kdump_reserve': r('reserve_pending')}, 'present',
+    pytest.param({'__kdump_verify': r('skipped'), '__kdump_reserve': r('reserve_pending')}, 'present',
                  'unknown', True, False, [NO_VERIFY], id='unknown-verify-skipped'),
     pytest.param({}, 'absent', 'unknown', False, False, [NO_VERIFY], id='unknown-beats-disabled'),
     pytest.param({'__kdump_verify': r('verify_container'), '__kdump_canary_failure': r('canary_failure')}, 'present',
@@ -89,7 +89,7 @@ def test_newest_verify_result_wins():
 
 
 def test_record_fields_come_from_verify_and_reserve():
-    record = record_of({'__kdump_verify': r('verify_armed'), '__kdump_reserve': r('reserve_active'), '__kdump_family': 'rhel'})
+    record = record_of({'__kdump_verify': r('verify_armed'), '__kdump_reserve': r('reserve_active')})
     assert record == {
         'host': 'h1', 'canary_failure': None, 'family': 'debian', 'state': 'armed', 'ready': True,
         'crashkernel_running': '192M', 'crashkernel_configured': '192M', 'reserved_bytes': 201326592,
@@ -108,8 +108,8 @@ def test_record_fields_come_from_verify_and_reserve():
         'crash_test': {'status': 'not_run', 'detail': ''}, 'errors': []}
 
 
-def test_unknown_host_keeps_the_family_the_role_chose():
-    assert record_of({'__kdump_family': 'suse'})['family'] == 'suse'
+def test_family_is_what_kdump_verify_detected():
+    assert record_of({'__kdump_verify': r('verify_container')})['family'] == 'debian'
     assert record_of({})['family'] is None
 
 
