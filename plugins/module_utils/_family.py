@@ -33,7 +33,7 @@ from ansible_collections.fleet.kdump.plugins.module_utils.common import host_pat
 # The options of fleet.kdump.kdump_config that every table maps (kdump_config adds ``settings``).
 OPTION_NAMES = ('path', 'target', 'ssh_key', 'dump_level', 'compression', 'core_collector', 'failure_action',
                 'final_action', 'pre_hook', 'post_hook', 'extra_bins', 'extra_modules', 'dracut_args', 'keep_dumps',
-                'auto_reset_crashkernel')
+                'auto_reset_crashkernel', 'enabled')
 
 # Every family's kdump writes to /var/crash unless told otherwise (kdump.conf(5), kdump-config, sysconfig.kdump).
 DEFAULT_DUMP_PATH = '/var/crash'
@@ -243,6 +243,24 @@ def refused(name, message, given=bool):
             raise SettingsError(message.format(name=name, value=value))
         return []
     return Option(name, (), write)
+
+
+def wanted_enabled(ctx):
+    """The ``enabled`` option with its default (true: kdump_config arms kdump unless told otherwise)."""
+    return ctx.options.get('enabled') is not False
+
+
+def no_switch(config_file, service):
+    """``enabled`` for a family whose config file has no on/off switch: its service is the switch (spec 1.7, 3.1).
+
+    true changes nothing; false is refused, because ignoring it would leave kdump armed.
+    """
+    def write(ctx):
+        if not wanted_enabled(ctx):
+            raise SettingsError('enabled=false cannot be written to %s: the file has no switch, kdump is switched off '
+                                'by its service (systemctl disable --now %s)' % (config_file, service))
+        return []
+    return Option('enabled', (), write, lambda ctx: {'enabled': True})
 
 
 def ignored(name, warning):

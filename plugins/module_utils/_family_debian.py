@@ -19,7 +19,7 @@ import re
 from ansible_collections.fleet.kdump.plugins.module_utils import makedumpfile
 from ansible_collections.fleet.kdump.plugins.module_utils._family import (
     DEFAULT_DUMP_PATH, DEFAULT_SSH_KEY, SHELL_ENV, DumpLayout, FamilyTable, Option, SettingsError, check_target,
-    ignored, key, refused, split_collector)
+    ignored, key, refused, split_collector, wanted_enabled)
 from ansible_collections.fleet.kdump.plugins.module_utils.common import parse_int
 
 CONFIG_FILE = '/etc/default/kdump-tools'
@@ -120,13 +120,11 @@ def _use_kdump_on(text):
 
 
 def _write_use_kdump(ctx):
-    if 'USE_KDUMP' in ctx.settings or _use_kdump_on(ctx.values.get('USE_KDUMP')):
-        return []
-    if 'USE_KDUMP' in ctx.values and ctx.values['USE_KDUMP'].strip() == '0':
-        ctx.warnings.append('USE_KDUMP=0 in %s: kdump-tools will not load the crash kernel; '
-                            'set settings.USE_KDUMP: 1 to enable it' % CONFIG_FILE)
-        return []
-    return [('USE_KDUMP', '1')]
+    current = ctx.values.get('USE_KDUMP')
+    if wanted_enabled(ctx):
+        return [] if _use_kdump_on(current) else [('USE_KDUMP', '1')]
+    # An absent USE_KDUMP is off too, but write the 0: an exclusive file starts from the template's 1.
+    return [] if current is not None and not _use_kdump_on(current) else [('USE_KDUMP', '0')]
 
 
 def _not_supported(why):
@@ -267,6 +265,8 @@ TABLE = FamilyTable(
     options=OPTIONS,
     settings_keys=VARIABLES,
     deprecated_settings=lambda version: DEPRECATED,
+    reserved_settings={'USE_KDUMP': "settings key 'USE_KDUMP' is written by the enabled option (true: USE_KDUMP=1, "
+                                    "false: USE_KDUMP=0); use enabled instead"},
     exclusive_base=EXCLUSIVE_BASE,
     adjust_settings=_adjust_settings,
     findings=_findings,

@@ -18,7 +18,7 @@ import re
 from ansible_collections.fleet.kdump.plugins.module_utils import kdump_conf, makedumpfile
 from ansible_collections.fleet.kdump.plugins.module_utils._family import (
     DEFAULT_DUMP_PATH, DEFAULT_SSH_KEY, KDUMP_CONF, DumpLayout, FamilyTable, Option, SettingsError, check_target,
-    fresh_if_newer_than_config, ignored, is_makedumpfile, join_words, key, split_collector)
+    fresh_if_newer_than_config, ignored, is_makedumpfile, join_words, key, no_switch, split_collector)
 
 # kdump-utils default collector (kdump.conf template, x86_64); -F is added for ssh/raw targets.
 DEFAULT_COLLECTOR = 'makedumpfile -l --message-level 7 -d 31'
@@ -108,9 +108,16 @@ def _write_final_action(ctx):
 def auto_reset_crashkernel(host):
     """Whether kdump-utils rewrites crashkernel= on package and kernel updates unless told ``no`` (spec 1.11).
 
-    The setting exists from RHEL 9 (kexec-tools 2.0.23, late 2021): EL 9 and later, every supported Fedora and
-    Amazon Linux 2023 (Fedora-derived, RHEL-9-era tooling, spec 1.1). An unknown version is taken as current.
+    The installed kdumpctl decides when there is one: the setting exists where its parser knows the word, and an
+    unknown directive would stop kdumpctl from starting. Before kdumpctl is installed, the release decides: the
+    setting came with kexec-tools 2.0.23 (late 2021), so EL 9 and later, every supported Fedora and Amazon Linux
+    2023 (Fedora-derived, RHEL-9-era tooling, spec 1.1) have it; an unknown version is taken as current.
+    kdump_reserve (is ``no`` needed?) and kdump_config (may ``no`` be written?) both ask this one rule.
     """
+    kdumpctl = host.which('kdumpctl')
+    script = host.read(kdumpctl) if kdumpctl else None
+    if script is not None:
+        return 'auto_reset_crashkernel' in script
     return host.version is None or host.version >= 9
 
 
@@ -119,8 +126,11 @@ def _write_auto_reset(ctx):
     if value is None:
         return []
     if not auto_reset_crashkernel(ctx.host):
-        ctx.warnings.append('auto_reset_crashkernel ignored: it exists only on RHEL 9 and later (this host: RHEL %s)'
-                            % ctx.version)
+        if ctx.version is not None and ctx.version < 9:
+            why = 'it exists only on RHEL 9 and later (this host: RHEL %s)' % ctx.version
+        else:
+            why = "this host's kdumpctl does not know it (it came with kexec-tools 2.0.23, RHEL 9)"
+        ctx.warnings.append('auto_reset_crashkernel ignored: %s' % why)
         return []
     return [('auto_reset_crashkernel', 'yes' if value else 'no')]
 
@@ -148,6 +158,7 @@ OPTIONS = (
     key('dracut_args', 'dracut_args', render=lambda value: value or None),
     Option('auto_reset_crashkernel', ('auto_reset_crashkernel',), _write_auto_reset, _read_auto_reset),
     ignored('keep_dumps', 'keep_dumps ignored: kdump-utils (RHEL family) has no dump retention setting'),
+    no_switch('/etc/kdump.conf', 'kdump'),
 )
 
 

@@ -16,7 +16,7 @@ import re
 
 from ansible_collections.fleet.kdump.plugins.module_utils._family import (
     DEFAULT_DUMP_PATH, SHELL_ENV, DumpLayout, FamilyTable, Option, SettingsError, bool_text, check_target,
-    fresh_if_newer_than_config, ignored, join_words, key, refused)
+    fresh_if_newer_than_config, ignored, join_words, key, no_switch, refused)
 from ansible_collections.fleet.kdump.plugins.module_utils.common import parse_int
 
 VARIABLES = frozenset((
@@ -149,6 +149,7 @@ OPTIONS = (
     refused('dracut_args', '{name} {value!r} is not supported on SUSE: /etc/sysconfig/kdump has no such setting'),
     key('keep_dumps', 'KDUMP_KEEP_OLD_DUMPS', default=0, parse=parse_int),
     ignored('auto_reset_crashkernel', 'auto_reset_crashkernel ignored: it is a RHEL 9+ kdump.conf setting'),
+    no_switch('/etc/sysconfig/kdump', 'kdump'),
 )
 
 

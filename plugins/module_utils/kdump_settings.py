@@ -31,12 +31,6 @@ def check_options(table, options):
     path = options.get('path')
     if path is not None and not str(path).startswith('/'):
         raise SettingsError('path %r is relative; use an absolute path such as /var/crash' % (path,))
-    if options.get('core_collector') is not None:
-        clashing = [name for name in ('dump_level', 'compression') if options.get(name) is not None]
-        if clashing:
-            raise SettingsError('core_collector %r cannot be combined with %s: the collector command already sets '
-                                'them; give either core_collector or dump_level/compression'
-                                % (options['core_collector'], ' and '.join(clashing)))
     if options.get('dump_level') is not None:
         options['dump_level'] = check_dump_level(options['dump_level'])
     compression = options.get('compression')

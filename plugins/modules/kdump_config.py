@@ -51,6 +51,7 @@ options:
         description:
           - V(user@host) for V(ssh), V(host:/export) for V(nfs), a device path for V(raw), a device path,
             V(UUID=...) or V(LABEL=...) for the filesystem types, the tag for V(virtiofs). Not used for V(local).
+          - Required for every type but V(local).
         type: str
   ssh_key:
     description:
@@ -80,6 +81,7 @@ options:
         C(makedumpfile) and its arguments become C(MAKEDUMP_ARGS). Not available on SUSE.
       - For ssh and raw targets makedumpfile needs C(-F); the module adds it when it builds the command itself and
         refuses a raw string without it.
+      - Mutually exclusive with O(dump_level) and O(compression), which the command already sets.
     type: str
   failure_action:
     description:
@@ -127,6 +129,17 @@ options:
         ignored with a warning elsewhere). Set V(false) when the C(crashkernel=) value is managed by
         M(fleet.kdump.kdump_reserve) with a custom size, or the next update reverts it.
     type: bool
+  enabled:
+    description:
+      - Whether the configuration switches kdump on.
+      - Only Debian and Ubuntu have such a switch in the file, C(USE_KDUMP), read by C(kdump-tools) at boot.
+        V(true) writes C(USE_KDUMP=1), also over an existing C(USE_KDUMP=0) (which the package writes when
+        debconf says no); V(false) writes C(USE_KDUMP=0). C(USE_KDUMP) in O(settings) is refused.
+      - The RHEL family and SUSE have no switch in their files; there the C(kdump) service is the switch
+        (enable or disable it). V(true) changes nothing there; V(false) is refused with that advice, because
+        ignoring it would leave kdump armed.
+    type: bool
+    default: true
   settings:
     description:
       - Any other directive (RHEL) or variable (Debian, SUSE) of the family's file, as a dictionary. Keys are checked
@@ -138,8 +151,8 @@ options:
   managed:
     description:
       - V(merge) changes only what is given. V(exclusive) rewrites the whole file with what is given (on Debian plus
-        C(USE_KDUMP=1) and the package's C(KDUMP_KERNEL)/C(KDUMP_INITRD)); everything else takes the distribution
-        default.
+        C(USE_KDUMP) from O(enabled) and the package's C(KDUMP_KERNEL)/C(KDUMP_INITRD)); everything else takes the
+        distribution default.
     type: str
     choices: [merge, exclusive]
     default: merge
@@ -156,17 +169,8 @@ options:
     description: Keep a timestamped copy of the file before changing it.
     type: bool
     default: false
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
+extends_documentation_fragment:
+  - fleet.kdump.attributes
 notes:
   - Debian's C(MAKEDUMP_ARGS) always starts with C(-F) because kdump-config only recognises a leading C(-F).
   - On SUSE an nfs target becomes C(KDUMP_SAVEDIR=nfs://host/export/path); the URL does not record where the
@@ -254,7 +258,7 @@ config:
       description: Retention count, V(null) where the family has none.
       type: int
     enabled:
-      description: Debian C(USE_KDUMP) as boolean; V(true) on the other families.
+      description: Debian C(USE_KDUMP) as boolean; V(true) on the other families (no switch in their file).
       type: bool
     pre_hook:
       description: Pre-dump executable.
@@ -418,7 +422,7 @@ def main():
             target=dict(type='dict', options=dict(
                 type=dict(type='str', default='local', choices=list(TARGET_TYPES)),
                 location=dict(type='str'),
-            )),
+            ), required_if=[('type', kind, ['location']) for kind in TARGET_TYPES if kind != 'local']),
             ssh_key=dict(type='str', no_log=False),
             dump_level=dict(type='raw'),
             compression=dict(type='str', choices=list(COMPRESSION_CHOICES)),
@@ -432,12 +436,15 @@ def main():
             dracut_args=dict(type='str'),
             keep_dumps=dict(type='int'),
             auto_reset_crashkernel=dict(type='bool'),
+            enabled=dict(type='bool', default=True),
             settings=dict(type='dict'),
             managed=dict(type='str', choices=['merge', 'exclusive'], default='merge'),
             family=dict(type='str', choices=['auto'] + list(_families.FAMILIES), default='auto'),
             config_file=dict(type='path'),
             backup=dict(type='bool', default=False),
         ),
+        # The collector command already sets the dump level and the compression.
+        mutually_exclusive=[('core_collector', 'dump_level'), ('core_collector', 'compression')],
         supports_check_mode=True,
     )
     params = module.params

@@ -76,6 +76,15 @@ options:
         it; if the loaded capture kernel does not belong to an active kdump service the module refuses.
       - Skipped with a warning on kernels without kexec (no C(/sys/kernel/kexec_crash_size)).
     type: str
+  family:
+    description:
+      - Which distribution family's rules apply, its default C(crashkernel=) for O(size=auto), whether its kdump
+        tooling resets C(crashkernel=) on updates (RV(auto_reset_crashkernel_needed)), its kdump service for
+        O(shrink_to) and whether grubby is preferred over grub.
+      - V(auto) detects it from C(/etc/os-release); on an unknown distribution an explicit size still works.
+    type: str
+    choices: [auto, rhel, debian, suse]
+    default: auto
   tiers:
     description:
       - The table used by O(size=tiers), a list of minimum RAM and size; the entry with the largest O(tiers[].min_ram)
@@ -95,19 +104,13 @@ options:
         description: The reservation for this tier, a plain size such as V(256M).
         type: str
         required: true
+extends_documentation_fragment:
+  - fleet.kdump.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details: RV(commands) lists the commands that would run; RV(configured) is the value that would be configured.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details: Files (the drop-in or C(/etc/default/grub)) and, for grubby, the argument lists of the entries.
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
 notes:
   - The new value is used after the next reboot; RV(reboot_required) compares the configured and the running value
     as parsed values (V(256M) equals V(262144K)), not as text.
@@ -212,8 +215,10 @@ commands:
   sample: [["/usr/sbin/update-grub"]]
 auto_reset_crashkernel_needed:
   description:
-    - True on EL 9 and later (and Fedora) when the module manages a value other than the distribution default; without
-      C(auto_reset_crashkernel no) in C(/etc/kdump.conf) the next kdump-utils or kernel update reverts it.
+    - True where kdump-utils resets C(crashkernel=) on updates (EL 9 and later, Fedora, Amazon Linux 2023; the
+      installed C(kdumpctl) decides when there is one) and the module manages a value other than the distribution
+      default; without C(auto_reset_crashkernel no) in C(/etc/kdump.conf) the next kdump-utils or kernel update
+      reverts it. M(fleet.kdump.kdump_config) applies the same rule when it writes that line.
   returned: always
   type: bool
   sample: false
@@ -432,9 +437,12 @@ def run(module):
     params = module.params
     runner = CommandRunner(module)
     os_release = _families.read_os_release(host(OS_RELEASE))
-    table = _families.detect(os_release)
-    facts = module_host(module, runner, os_release, major_version(os_release), arch=platform.machine(),
-                        kernel=platform.release(), root=HOST_ROOT)
+    if params['family'] == 'auto':
+        table, version = _families.detect(os_release), major_version(os_release)
+    else:
+        table, version = _families.resolve(params['family'], os_release)
+    facts = module_host(module, runner, os_release, version, arch=platform.machine(), kernel=platform.release(),
+                        root=HOST_ROOT)
     result = {'changed': False, 'commands': runner.commands, 'bootloader': 'none', 'configured': None, 'desired': None,
               'reboot_required': False, 'auto_reset_crashkernel_needed': False}
 
@@ -507,6 +515,7 @@ def main():
             low=dict(type='str'),
             kernels=dict(type='str', default='ALL'),
             bootloader=dict(type='str', choices=['auto', 'grubby', 'grub'], default='auto'),
+            family=dict(type='str', choices=['auto'] + list(_families.FAMILIES), default='auto'),
             shrink_to=dict(type='str'),
             tiers=dict(type='list', elements='dict', options=dict(
                 min_ram=dict(type='str', required=True),

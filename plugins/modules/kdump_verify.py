@@ -85,19 +85,14 @@ options:
     type: list
     elements: str
     default: []
+extends_documentation_fragment:
+  - fleet.kdump.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details: The module never changes anything; check mode returns the same result.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
     details: Read-only, there is never a difference to show.
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
 notes:
   - Needs root to read C(/proc/iomem) addresses, C(/proc/1/environ) and to use SysRq.
   - Remote targets are probed without mounting anything, each bounded by a timeout. SSH uses
@@ -187,6 +182,14 @@ container:
   sample: false
 kexec_supported:
   description: The kernel supports kdump here (C(/sys/kernel/kexec_crash_loaded) exists and not a container).
+  returned: always
+  type: bool
+  sample: true
+config_enabled:
+  description:
+    - The kdump configuration's own switch as read, C(USE_KDUMP) on Debian and Ubuntu.
+    - V(null) where the family's file has no switch (on RHEL and SUSE the kdump service is the switch) or the
+      file is missing.
   returned: always
   type: bool
   sample: true
@@ -776,7 +779,8 @@ class Verifier(object):
             'checks': checks,
             'family': table.family,
             'container': bool(container),
-            'kexec_supported': checks[0]['ok'],
+            'kexec_supported': dict((check['name'], check['ok']) for check in checks)['kexec_supported'],
+            'config_enabled': facts['config_enabled'],
             'crashkernel_running': running,
             'reserved_bytes': size,
             'crash_regions': facts['crash_regions'],

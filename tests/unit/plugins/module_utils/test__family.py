@@ -37,6 +37,7 @@ SAMPLES = {
     'dracut_args': ['--add-drivers e1000'],
     'keep_dumps': [3],
     'auto_reset_crashkernel': [False],
+    'enabled': [False, True],
 }
 # Where the value read back differs from the one written by design of the family's tooling.
 READ_BACK = {

@@ -257,10 +257,37 @@ def test_debian_cmdline_append_keeps_dump_unit_and_use_kdump():
     after, warnings = merge('debian', '', None, settings={'KDUMP_CMDLINE_APPEND': 'nr_cpus=1 irqpoll'})
     assert after == 'USE_KDUMP="1"\nKDUMP_CMDLINE_APPEND="nr_cpus=1 irqpoll systemd.unit=kdump-tools-dump.service"\n'
     assert 'kdump-tools-dump.service' in warnings[0]
-    after, warnings = merge('debian', 'USE_KDUMP=0\n', None, path='/var/crash')
-    assert after == 'USE_KDUMP=0\nKDUMP_COREDIR="/var/crash"\n'
-    assert 'USE_KDUMP=0' in warnings[0]
     assert ks.findings('debian', 'KDUMP_CMDLINE_APPEND="nr_cpus=1"\n')
+
+
+def test_debian_enabled_owns_use_kdump():
+    # enabled (default true) switches a USE_KDUMP=0 on: a config that loads nothing is never the result
+    after, warnings = merge('debian', 'USE_KDUMP=0\n', None, path='/var/crash')
+    assert after == 'USE_KDUMP="1"\nKDUMP_COREDIR="/var/crash"\n' and warnings == []
+    assert ks.effective_config('debian', after)['enabled'] is True
+    after, _warnings = merge('debian', after, None, enabled=False)
+    assert after == 'USE_KDUMP="0"\nKDUMP_COREDIR="/var/crash"\n'
+    assert ks.effective_config('debian', after)['enabled'] is False
+    # a value that already means the same stays byte-for-byte
+    assert merge('debian', 'USE_KDUMP=0\n', None, enabled=False)[0] == 'USE_KDUMP=0\n'
+    assert merge('debian', 'USE_KDUMP=1\n', None, enabled=True)[0] == 'USE_KDUMP=1\n'
+    assert merge('debian', '', None, enabled=False)[0] == 'USE_KDUMP="0"\n'
+    with pytest.raises(ks.SettingsError, match="'USE_KDUMP' is written by the enabled option"):
+        merge('debian', DEBIAN, None, settings={'USE_KDUMP': 1})
+
+
+def test_debian_exclusive_disabled_overrides_the_template_use_kdump():
+    updates, _warnings = ks.desired_updates('debian', {'enabled': False}, '', None)
+    text = ks.render_exclusive('debian', updates, [])
+    assert text.startswith('USE_KDUMP="0"\nKDUMP_KERNEL=')
+
+
+@pytest.mark.parametrize('family', ['rhel', 'suse'])
+def test_families_without_a_switch_refuse_enabled_false(family):
+    template = RHEL if family == 'rhel' else SUSE
+    assert merge(family, template, 9, enabled=True)[0] == template
+    with pytest.raises(ks.SettingsError, match='has no switch, kdump is switched off by its service'):
+        merge(family, template, 9, enabled=False)
 
 
 def test_debian_exclusive_keeps_base_variables():
@@ -327,8 +354,6 @@ def test_suse_compression_none_is_elf_not_none():
     ({'dump_level': 'high'}, "dump_level 'high' is invalid"),
     ({'dump_level': True}, 'dump_level True is invalid'),
     ({'compression': 'gzip'}, "compression 'gzip' is invalid; valid: auto, zlib"),
-    ({'core_collector': 'makedumpfile -c', 'dump_level': 1}, 'cannot be combined with dump_level'),
-    ({'core_collector': 'makedumpfile -c', 'compression': 'lzo'}, 'cannot be combined with compression'),
     ({'target': {'type': 'ssh', 'location': 'dumps.example.com'}}, 'use user@host'),
     ({'target': {'type': 'nfs', 'location': 'srv/export'}}, 'use host:/export'),
     ({'target': {'type': 'local', 'location': 'x'}}, 'a local target has no location'),

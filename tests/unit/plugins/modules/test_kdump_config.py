@@ -244,6 +244,47 @@ def test_rhel_fence_kdump_nodes_naming_a_local_address_is_refused(host, monkeypa
     assert open(path).read() == fixture('kdump.conf.kdump-utils-x86_64')
 
 
+def test_debian_use_kdump_0_is_switched_on_and_off_by_enabled(host):
+    path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
+    with open(path, 'w') as handle:
+        handle.write(fixture('kdump-tools-bookworm.conf').replace('USE_KDUMP=1', 'USE_KDUMP=0'))
+    result, failed = run({'config_file': path, 'path': str(host['tmp'])})
+    assert not failed and result['changed']
+    assert 'USE_KDUMP="1"\n' in open(path).read() and result['config']['enabled'] is True
+    assert not any('USE_KDUMP' in warning for warning in host['warnings'])
+    result, failed = run({'config_file': path, 'path': str(host['tmp']), 'enabled': False})
+    assert not failed and result['changed'] and result['config']['enabled'] is False
+    assert 'USE_KDUMP="0"\n' in open(path).read()
+    again, failed = run({'config_file': path, 'path': str(host['tmp']), 'enabled': False})
+    assert not failed and not again['changed']
+
+
+def test_amazon_linux_2023_writes_auto_reset_no_as_kdump_reserve_asks(host):
+    host['family'] = ('rhel', 2023, {})
+    path = conf_file(host['tmp'], 'kdump.conf.kdump-utils-x86_64')
+    result, failed = run({'config_file': path, 'path': str(host['tmp']), 'auto_reset_crashkernel': False})
+    assert not failed and result['config']['auto_reset_crashkernel'] is False
+    assert 'auto_reset_crashkernel no\n' in open(path).read()
+
+
+def test_a_kdumpctl_without_auto_reset_gets_no_such_line(host, monkeypatch):
+    host['family'] = ('rhel', 2023, {})
+    path = conf_file(host['tmp'], 'kdump.conf.kdump-utils-x86_64')
+    with open(path, 'w') as handle:
+        handle.write('path /var/crash\n')
+    script = host['tmp'] / 'kdumpctl'
+    script.write_text('#!/bin/bash\ncase "$opt" in path | core_collector) ;; esac\n')
+
+    def get_bin_path(self, name, *args, **kwargs):
+        return str(script) if name == 'kdumpctl' else None
+
+    monkeypatch.setattr(basic.AnsibleModule, 'get_bin_path', get_bin_path)
+    result, failed = run({'config_file': path, 'auto_reset_crashkernel': False, '_ansible_check_mode': True})
+    assert not failed and result['files'] == [] and result['config']['auto_reset_crashkernel'] is None
+    assert open(path).read() == 'path /var/crash\n'
+    assert any("kdumpctl does not know it" in warning for warning in host['warnings'])
+
+
 def test_rhel7_via_host_version(host):
     host['family'] = ('rhel', 7, {})
     path = conf_file(host['tmp'], 'kdump.conf.kdump-utils-x86_64')
@@ -289,7 +330,13 @@ BAD = [
     ('rhel', {'dump_level': -1}, 'dump_level -1 is invalid'),
     ('rhel', {'dump_level': 'high'}, "dump_level 'high' is invalid"),
     ('rhel', {'compression': 'gzip'}, 'gzip'),
-    ('rhel', {'core_collector': 'makedumpfile -l -d 31', 'dump_level': 1}, 'cannot be combined with dump_level'),
+    ('rhel', {'core_collector': 'makedumpfile -l -d 31', 'dump_level': 1},
+     'parameters are mutually exclusive: core_collector|dump_level'),
+    ('debian', {'core_collector': 'makedumpfile -l -d 31', 'compression': 'lzo'},
+     'parameters are mutually exclusive: core_collector|compression'),
+    ('suse', {'target': {'type': 'ssh'}}, 'type is ssh but all of the following are missing: location'),
+    ('rhel', {'target': {'type': 'raw'}}, 'type is raw but all of the following are missing: location'),
+    ('rhel', {'enabled': False}, 'systemctl disable --now kdump'),
     ('rhel', {'path': '/var/crash#x'}, 'kdump.conf cannot carry it'),
     ('rhel', {'dracut_args': '--add-drivers "a\nb"'}, 'kdump.conf cannot carry it'),
     ('rhel', {'settings': {'net': 'a@b'}}, "'net' is deprecated"),
@@ -302,7 +349,8 @@ BAD = [
     ('rhel', {'settings': {'nonsense': 1}}, "'nonsense' is not a known rhel kdump setting"),
     ('rhel', {'post_hook': '/nonexistent/post.sh'}, "post_hook '/nonexistent/post.sh' must be an existing"),
     ('debian', {'failure_action': 'shell'}, 'no kdump-tools equivalent'),
-    ('debian', {'settings': {'USE_KDUMP': '1\n'}}, 'newline'),
+    ('debian', {'settings': {'HOSTTAG': 'ip\n'}}, 'newline'),
+    ('debian', {'settings': {'USE_KDUMP': 1}}, 'use enabled instead'),
     ('suse', {'failure_action': 'poweroff'}, 'valid: reboot, shell'),
 ]
 FILES = {'rhel': 'kdump.conf.kdump-utils-x86_64', 'debian': 'kdump-tools-bookworm.conf',

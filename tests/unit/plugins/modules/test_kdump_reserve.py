@@ -21,6 +21,7 @@ OS_RELEASE = {
     'rocky9': 'NAME="Rocky Linux"\nVERSION_ID="9.4"\nID="rocky"\nID_LIKE="rhel centos fedora"\n',
     'rocky8': 'NAME="Rocky Linux"\nVERSION_ID="8.10"\nID="rocky"\nID_LIKE="rhel centos fedora"\n',
     'sles15': 'NAME="SLES"\nVERSION_ID="15.6"\nID="sles"\nID_LIKE="suse"\n',
+    'al2023': 'NAME="Amazon Linux"\nVERSION="2023"\nID="amzn"\nID_LIKE="fedora"\nVERSION_ID="2023"\n',
 }
 M = 1 << 20
 
@@ -225,6 +226,37 @@ def test_el9_explicit_size_needs_auto_reset_off(host):
     assert result['auto_reset_crashkernel_needed'] and result['reboot_required']
     assert result['configured'] == '256M' and result['running'] == '1G-4G:192M,4G-64G:256M,64G-:512M'
     assert all('crashkernel=256M' in entry['args'] for entry in h.grubby.entries)
+
+
+def test_amazon_linux_2023_explicit_size_needs_auto_reset_off(host):
+    host(distro='al2023', cmdline='proc-cmdline-el9.txt').with_grubby()
+    result, failed = run_module(kdump_reserve.main, {'size': '256M'})
+    assert not failed and result['bootloader'] == 'grubby'
+    assert result['auto_reset_crashkernel_needed'] is True
+
+
+def test_installed_kdumpctl_decides_whether_auto_reset_exists(host, tmp_path):
+    h = host(distro='rocky9', cmdline='proc-cmdline-el9.txt').with_grubby()
+    script = tmp_path / 'usr' / 'bin' / 'kdumpctl'
+    script.parent.mkdir(parents=True)
+    h.add_tool('kdumpctl', lambda argv: (1, '', ''), path='/usr/bin/kdumpctl')
+    script.write_text('#!/bin/bash\ncase "$opt" in path | core_collector | kdump_post) ;; esac\n')
+    result, failed = run_module(kdump_reserve.main, {'size': '256M', '_ansible_check_mode': True})
+    assert not failed and result['auto_reset_crashkernel_needed'] is False
+    script.write_text('#!/bin/bash\n[[ $(kdump_get_conf_val auto_reset_crashkernel) != no ]]\n')
+    result, failed = run_module(kdump_reserve.main, {'size': '256M', '_ansible_check_mode': True})
+    assert not failed and result['auto_reset_crashkernel_needed'] is True
+
+
+def test_family_option_applies_another_familys_rules(host):
+    # kdump-utils built on a Debian host (the lab's RHEL stack): family=rhel asks kdumpctl for the default
+    h = host().with_grub()
+    h.add_tool('kdumpctl', lambda argv: (0, '2G-64G:256M,64G-:512M\n', ''))
+    result, failed = run_module(kdump_reserve.main, {'size': 'auto', 'family': 'rhel', '_ansible_check_mode': True})
+    assert not failed and result['desired'] == '2G-64G:256M,64G-:512M'
+    assert ['/usr/sbin/kdumpctl', 'get-default-crashkernel'] in h.calls
+    assert result['bootloader'] == 'grub'  # no grubby here: the RHEL rules still use grub
+    assert result['auto_reset_crashkernel_needed'] is False  # size=auto is the distribution's default
 
 
 def test_el9_auto_from_kdumpctl_is_idempotent(host):

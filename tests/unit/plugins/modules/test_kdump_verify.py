@@ -199,6 +199,16 @@ def test_container_reports_no_kexec_without_traceback(patch_module, host):
     assert result['reasons'][0].startswith('kexec_supported: no kexec in container (podman)')
 
 
+def test_kexec_supported_is_read_by_name_not_position(patch_module, host, monkeypatch):
+    debian_host(host)
+    host.put('/proc/1/environ', 'container=podman\0HOME=/\0')
+    build_checks = kdump_verify.kdump_state.build_checks
+    monkeypatch.setattr(kdump_verify.kdump_state, 'build_checks', lambda facts: list(reversed(build_checks(facts))))
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['checks'][0]['name'] == 'compression_supported' and result['checks'][0]['ok'] is True
+    assert result['kexec_supported'] is False
+
+
 def test_container_detected_by_pid1_environment(patch_module, host):
     debian_host(host)
     host.put('/proc/1/environ', 'container=podman\0HOME=/\0')
@@ -303,6 +313,10 @@ def test_use_kdump_0_is_not_enabled_even_if_unit_is(patch_module, host):
     host.put('/etc/default/kdump-tools', 'USE_KDUMP=0\n')
     result, _failed = run_module(kdump_verify.main, {})
     assert checks_by_name(result)['service_enabled']['ok'] is False
+    assert 'USE_KDUMP is not 1 in /etc/default/kdump-tools' in checks_by_name(result)['service_enabled']['detail']
+    assert result['config_enabled'] is False
+    host.put('/etc/default/kdump-tools', 'USE_KDUMP=1\n')
+    assert run_module(kdump_verify.main, {})[0]['config_enabled'] is True
 
 
 def test_stale_debian_initrd_fails_capture_initrd(patch_module, host):
@@ -342,6 +356,7 @@ def test_rhel_ssh_target_unreachable(patch_module, host):
     assert result['service']['name'] == 'kdump'
     assert result['tool_status']['ready'] is True
     assert result['crash_test_command'] is None  # Rocky 9: no kdumpctl test yet, the crash test is SysRq c
+    assert result['config_enabled'] is None  # kdump.conf has no switch: the service is the switch
     assert result['target'] == {'type': 'ssh', 'location': 'kdump@backup.example.com'}
     checks = checks_by_name(result)
     assert checks['remote_target']['ok'] is False
