@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`make test`): every stage in order, failing fast, then one summary line.
 # Stages: ansible-lint (production), ansible-test sanity, ansible-test units, the collection
-# tarball (built, checked for clutter, installed offline), the AWX-style
+# tarball (built, checked for clutter, installed offline, galaxy-importer), the AWX-style
 # ansible-runner test, then every Molecule scenario under molecule/ (default, fleet, vm).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
