@@ -215,9 +215,12 @@ def edit_default_grub(text, variable, values, strip_also=()):
         if match and match.group(2) in (variable,) + tuple(strip_also):
             last[match.group(2)] = number
     for name, number in last.items():
+        current = _unquote(_ASSIGNMENT.match(lines[number]).group(3))
+        wanted = values if name == variable else []
+        if holds(current, wanted):
+            continue  # already right: keep the line byte-for-byte (RHEL 9 puts crashkernel= first)
         indent = _ASSIGNMENT.match(lines[number]).group(1)
-        value = replace_crashkernel(_unquote(_ASSIGNMENT.match(lines[number]).group(3)), values if name == variable else [])
-        lines[number] = '%s%s="%s"' % (indent, name, value)
+        lines[number] = '%s%s="%s"' % (indent, name, replace_crashkernel(current, wanted))
     if variable not in last and values:
         lines.append('%s="%s"' % (variable, replace_crashkernel('', values)))
     return '\n'.join(lines) + '\n'

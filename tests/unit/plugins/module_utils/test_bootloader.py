@@ -74,6 +74,16 @@ def test_edit_default_grub_strips_both_and_appends():
     assert edit_default_grub(text, 'GRUB_CMDLINE_LINUX', ['256M']) == text  # idempotent
 
 
+def test_edit_default_grub_keeps_a_line_that_already_holds_the_value():
+    # RHEL 9's /etc/default/grub carries the default crashkernel= first; the value is right, so nothing moves.
+    text = ('GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX="crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M resume=/dev/mapper/rhel-swap '
+            'rhgb quiet"\nGRUB_ENABLE_BLSCFG=true\n')
+    assert edit_default_grub(text, 'GRUB_CMDLINE_LINUX', ['1G-4G:192M,4G-64G:256M,64G-:512M'],
+                             strip_also=('GRUB_CMDLINE_LINUX_DEFAULT',)) == text
+    changed = edit_default_grub(text, 'GRUB_CMDLINE_LINUX', ['256M'])
+    assert 'GRUB_CMDLINE_LINUX="resume=/dev/mapper/rhel-swap rhgb quiet crashkernel=256M"' in changed
+
+
 def test_edit_default_grub_adds_missing_variable():
     assert edit_default_grub('GRUB_TIMEOUT=5\n', 'GRUB_CMDLINE_LINUX_DEFAULT', ['192M']) == \
         'GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT="crashkernel=192M"\n'
