@@ -24,6 +24,10 @@ from ansible_collections.fleet.kdump.plugins.module_utils.crashkernel import (
     crashkernel_values, from_cmdline, same_tokens, split_cmdline, token_class)
 
 DEFAULT_GRUB = '/etc/default/grub'
+# What grubby-bls rewrites besides /etc/default/grub (spec 5.1): the BLS entries, grubenv's kernelopts (which
+# "options $kernelopts" entries expand) and /etc/kernel/cmdline (--update-kernel=ALL creates it when missing).
+BLS_DIR = '/boot/loader/entries'
+GRUBBY_FILES = ('/boot/grub2/grubenv', '/etc/kernel/cmdline')
 GRUB_DROPIN = '/etc/default/grub.d/zz-fleet-kdump.cfg'
 GRUB_CFG_CANDIDATES = ('/boot/grub2/grub.cfg', '/boot/grub/grub.cfg')
 GRUB_DIRS = ('/boot/grub2', '/boot/grub')
@@ -98,12 +102,23 @@ def parse_grubby_info(text):
 class GrubbyBackend(object):
     name = 'grubby'
 
-    def __init__(self, module, runner, grubby, kernels='ALL', default_grub=DEFAULT_GRUB):
+    def __init__(self, module, runner, grubby, kernels='ALL', default_grub=DEFAULT_GRUB, bls_dir=BLS_DIR,
+                 grubby_files=GRUBBY_FILES):
         self.module = module
         self.runner = runner
         self.grubby = grubby
         self.kernels = kernels
         self.default_grub = default_grub
+        self.bls_dir = bls_dir
+        self.grubby_files = grubby_files
+
+    def _snapshot(self):
+        """{path: content or None} of the files grubby may rewrite; None when there is no BLS tree."""
+        if not os.path.isdir(self.bls_dir):
+            return None
+        paths = list(self.grubby_files) + sorted(
+            os.path.join(self.bls_dir, name) for name in os.listdir(self.bls_dir) if name.endswith('.conf'))
+        return dict((path, read_text(path)) for path in paths)
 
     def info(self, which):
         rc, out, err = self.runner.read([self.grubby, '--info=%s' % which])
@@ -135,6 +150,7 @@ class GrubbyBackend(object):
             after = ''.join('%s: %s\n' % (entry['kernel'], replace_crashkernel(entry.get('args', ''), values)) for entry in entries)
             diff.append({'before_header': 'grubby --info=%s (args)' % self.kernels, 'after_header': 'grubby --info=%s (args)' % self.kernels,
                          'before': before, 'after': after})
+            snapshot = None if self.module.check_mode else self._snapshot()
             commands = []
             if any(crashkernel_values(entry.get('args', '')) for entry in stale):
                 commands.append([self.grubby, '--update-kernel=%s' % self.kernels, '--remove-args=crashkernel'])
@@ -144,7 +160,7 @@ class GrubbyBackend(object):
             for argv in commands:
                 rc, out, err = self.runner.write(argv, check_rc=False)
                 if rc != 0:
-                    self._restore(entries, None)
+                    self._restore(entries, grub_before, snapshot)
                     raise BootloaderError('%s failed (rc=%s): %s; the previous arguments were restored' % (' '.join(argv), rc, (err or out).strip()))
         grub_result = write_file(self.module, self.default_grub, grub_before, grub_after) if grub_before is not None else {'changed': False}
         if grub_result['changed']:
@@ -155,22 +171,29 @@ class GrubbyBackend(object):
         if stale:
             wrong = [entry for entry in self.info(self.kernels) if not holds(entry.get('args', ''), values)]
             if wrong:
-                self._restore(entries, grub_before)
+                self._restore(entries, grub_before, snapshot)
                 raise BootloaderError('after grubby the entries %s hold %s instead of %s; the previous arguments were restored' % (
                     ', '.join(entry['kernel'] for entry in wrong),
                     '; '.join(' '.join('crashkernel=%s' % v for v in crashkernel_values(entry.get('args', ''))) or 'no crashkernel' for entry in wrong),
                     ' '.join('crashkernel=%s' % value for value in values) or 'no crashkernel'))
         return {'changed': changed, 'diff': diff, 'configured': self.configured()}
 
-    def _restore(self, entries, grub_before):
+    def _restore(self, entries, grub_before, snapshot=None):
+        """Undo a failed update: the files byte-for-byte on BLS (grubby cannot put $kernelopts or the order of
+        the arguments back), otherwise through grubby with each entry's previous crashkernel= values."""
+        if grub_before is not None:
+            restore_file(self.module, self.default_grub, grub_before)
+        if snapshot is not None:
+            for path, before in sorted(snapshot.items()):
+                if read_text(path) != before:
+                    restore_file(self.module, path, before)
+            return
         for entry in entries:
             self.runner.write([self.grubby, '--update-kernel=%s' % entry['kernel'], '--remove-args=crashkernel'], check_rc=False)
             previous = crashkernel_values(entry.get('args', ''))
             if previous:
                 self.runner.write([self.grubby, '--update-kernel=%s' % entry['kernel'],
                                    '--args=%s' % ' '.join('crashkernel=%s' % value for value in previous)], check_rc=False)
-        if grub_before is not None:
-            restore_file(self.module, self.default_grub, grub_before)
 
 
 # ---------------------------------------------------------------------------------------------- grub

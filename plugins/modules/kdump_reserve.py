@@ -424,7 +424,9 @@ def choose_backend(module, runner, table, kernels):
         grubby = which('grubby')
         if not grubby:
             raise ReserveError('bootloader=grubby but grubby is not installed; use bootloader=grub or auto')
-        return GrubbyBackend(module, runner, grubby, kernels=kernels, default_grub=default_grub)
+        return GrubbyBackend(module, runner, grubby, kernels=kernels, default_grub=default_grub,
+                             bls_dir=host(bootloader.BLS_DIR),
+                             grubby_files=[host(path) for path in bootloader.GRUBBY_FILES])
     try:
         return GrubBackend(module, runner, which, kernels=kernels, default_grub=default_grub,
                            dropin=host(bootloader.GRUB_DROPIN),

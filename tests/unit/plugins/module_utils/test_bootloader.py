@@ -104,10 +104,12 @@ def test_detect(tmp_path):
 
 # ------------------------------------------------------------------------------ grubby backend
 
-def grubby_backend(grubby, kernels='ALL', check_mode=False, default_grub='/nonexistent/default/grub'):
+def grubby_backend(grubby, kernels='ALL', check_mode=False, default_grub='/nonexistent/default/grub',
+                   bls_dir='/nonexistent/loader/entries', grubby_files=()):
     module = FakeModule({'grubby': grubby}, check_mode=check_mode)
     runner = CommandRunner(module)
-    return GrubbyBackend(module, runner, '/usr/sbin/grubby', kernels=kernels, default_grub=default_grub), runner, module
+    return GrubbyBackend(module, runner, '/usr/sbin/grubby', kernels=kernels, default_grub=default_grub,
+                         bls_dir=bls_dir, grubby_files=grubby_files), runner, module
 
 
 def test_grubby_changes_all_entries_and_reads_back():
@@ -171,6 +173,37 @@ def test_grubby_failing_command_restores_and_fails():
     with pytest.raises(BootloaderError) as exc:
         backend.apply(['256M'])
     assert 'error writing entry' in str(exc.value)
+
+
+def test_grubby_failing_midway_on_bls_restores_every_file_byte_for_byte(tmp_path):
+    # grubby-bls rewrites grubenv's kernelopts and /etc/kernel/cmdline (creating it), then the entries one by
+    # one; re-adding the old values through grubby would expand $kernelopts and move the arguments around.
+    entries = tmp_path / 'entries'
+    entries.mkdir()
+    files = {entries / 'a-5.14.0-503.conf': 'title A\noptions root=/dev/vda1 crashkernel=1G-4G:192M ro quiet\n',
+             entries / 'a-5.14.0-427.conf': 'title B\noptions $kernelopts\n',
+             tmp_path / 'grubenv': '# GRUB Environment Block\nkernelopts=root=/dev/vda1 crashkernel=1G-4G:192M ro\n'}
+    for path, text in files.items():
+        path.write_text(text)
+    cmdline = tmp_path / 'cmdline'
+    grubby = FakeGrubby(fixture('grubby-info-all-el9.txt'))
+
+    def failing_midway(argv):
+        if any(arg.startswith('--update-kernel') for arg in argv):
+            for path in files:
+                path.write_text('rewritten by grubby\n')
+            cmdline.write_text('root=/dev/vda1 ro crashkernel=256M\n')
+            return 1, '', 'sed: cannot rename /boot/loader/entries/a-0-rescue.conf: Device or resource busy\n'
+        return grubby(argv)
+
+    backend, runner, module = grubby_backend(failing_midway, bls_dir=str(entries),
+                                             grubby_files=(str(tmp_path / 'grubenv'), str(cmdline)))
+    with pytest.raises(BootloaderError) as exc:
+        backend.apply(['256M'])
+    assert 'Device or resource busy' in str(exc.value)
+    assert dict((path, path.read_text()) for path in files) == files
+    assert not cmdline.exists()
+    assert runner.commands == [['/usr/sbin/grubby', '--update-kernel=ALL', '--remove-args=crashkernel']]
 
 
 def test_grubby_keeps_default_grub_in_line(tmp_path):
