@@ -44,6 +44,34 @@ def test_kdump_defaults_carry_role_settings(host):
     assert not {"-z", "-p"} & set(makedump_args)
 
 
+def test_kdump_config_show_reads_what_the_role_wrote(host):
+    """Debian's own reader, kdump-config of bookworm's kdump-tools 1:1.8.1, on the file kdump_config wrote."""
+    show = host.run("kdump-config show")
+    assert show.rc == 0, show.stderr
+    fields = {}
+    for line in show.stdout.splitlines():
+        key, colon, value = line.partition(":")
+        if colon:
+            fields.setdefault(key.strip(), value.strip())
+    assert fields["USE_KDUMP"] == "1"
+    assert fields["KDUMP_COREDIR"] == "/var/crash"
+    # bookworm's `show` prints neither MAKEDUMP_ARGS nor KDUMP_NUM_DUMPS: read them from kdump-config's own
+    # trace, after its defaults and its "-F unless MAKEDUMP_ARGS starts with -F" rule have run.
+    trace = host.run("sh -x /usr/sbin/kdump-config show")
+    assert trace.rc == 0, trace.stderr
+    seen = {}
+    for line in trace.stderr.splitlines():
+        for name in ("MAKEDUMP_ARGS", "KDUMP_NUM_DUMPS", "KDUMP_COREDIR"):
+            if line.startswith("+ %s=" % name):
+                seen[name] = line.split("=", 1)[1].strip("'")
+    assert seen["KDUMP_NUM_DUMPS"] == "3"
+    assert seen["KDUMP_COREDIR"] == "/var/crash"
+    makedump_args = seen["MAKEDUMP_ARGS"].split()
+    assert makedump_args == sourced(host, "MAKEDUMP_ARGS").split(), "kdump-config changed our arguments"
+    assert makedump_args[0] == "-F" and makedump_args.count("-F") == 1
+    assert makedump_args[makedump_args.index("-d") + 1] == "31"
+
+
 def test_dump_dir(host):
     dump_dir = host.file("/var/crash")
     assert dump_dir.is_directory
