@@ -19,6 +19,7 @@ Everything here is pure: host access only through the ``Host`` view a module bui
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import shlex
@@ -140,12 +141,13 @@ class Host(object):
     """What a table's rules may ask of the host: os-release facts and access the module injects.
 
     ``read(path)`` returns a host file's text or None, ``which(name)`` an executable's path or None,
-    ``run(argv)`` (rc, stdout, stderr) of a read-only command. The defaults know nothing, so pure code and
-    tests can build a Host from facts alone.
+    ``run(argv)`` (rc, stdout, stderr) of a read-only command, ``resolve(path)`` the path with every symlink
+    followed, or None when it does not exist. The defaults know nothing, so pure code and tests can build a Host
+    from facts alone.
     """
 
     def __init__(self, os_release=None, version=None, arch=None, kernel=None, hostname=None, read=None, which=None,
-                 run=None):
+                 run=None, resolve=None):
         self.os_release = os_release or {}
         self.os_id = (self.os_release.get('ID') or '').lower()
         self.version = version
@@ -155,6 +157,7 @@ class Host(object):
         self._read = read
         self._which = which
         self._run = run
+        self._resolve = resolve
 
     def read(self, path):
         return self._read(path) if self._read else None
@@ -167,12 +170,26 @@ class Host(object):
             return 127, '', 'no command runner'
         return self._run(list(argv))
 
+    def resolve(self, path):
+        return self._resolve(path) if self._resolve else None
+
+
+def resolve_below(root, path):
+    """``path`` on the host below ``root`` with its symlinks followed (as the host sees it), or None if missing."""
+    full = host_path(root, path)
+    if not os.path.lexists(full):
+        return None
+    real = os.path.realpath(full)
+    if root in ('', '/'):
+        return real
+    return '/' + os.path.relpath(real, os.path.realpath(root))
+
 
 def module_host(module, runner, os_release, version, arch=None, kernel=None, root='/'):
     """The Host view of a module's host: files below ``root``, commands through the module's runner."""
     return Host(os_release=os_release, version=version, arch=arch, kernel=kernel, hostname=socket.gethostname(),
                 read=lambda path: read_text(host_path(root, path)),
-                which=module.get_bin_path, run=runner.read)
+                which=module.get_bin_path, run=runner.read, resolve=lambda path: resolve_below(root, path))
 
 
 class Context(object):
@@ -378,6 +395,13 @@ class FamilyTable(object):
       shared_dump_dirs dump directories shared with another tool, whose sticky world-writable mode is kept
       initrd_candidates (kver) -> [paths]; initrd_freshness (initrd_mtime, config_mtime=, sysctl_text=,
                       latest_sysctls_text=) -> (fresh, detail)
+    Packages and Ansible facts (what kdump_verify reports, so that a role needs no ``setup``)
+      os_family       Ansible's ``os_family`` fact for the family's hosts (RedHat, Debian, Suse)
+      distributions   {os-release ID: Ansible's ``distribution`` fact} (other IDs: the ID capitalised)
+      pkg_mgr         (Host) -> Ansible's ``pkg_mgr`` fact (the package module to use)
+      packages        (Host) -> [package names], the kdump stack this host needs
+      package_query   package_db.PackageQuery: how to read their installed versions (one command)
+      package_answers (Host, packages) -> {question: answer} the package scripts act on (debconf), or None
     Boot parameter and crash test
       default_crashkernel (Host) -> [crashkernel values], the distribution's own default (size=auto)
       auto_reset_crashkernel (Host) -> bool, whether the tooling rewrites crashkernel= on updates unless told no
@@ -392,7 +416,9 @@ class FamilyTable(object):
                  reserved_settings=None, bool_text=bool_text('1', '0'), exclusive_base=(),
                  adjust_settings=lambda settings, warnings: None, findings=lambda values: [],
                  host_problems=lambda config, host: [],
-                 disabled_detail=None, default_path=DEFAULT_DUMP_PATH, shared_dump_dirs=(), prefers_grubby=False):
+                 disabled_detail=None, default_path=DEFAULT_DUMP_PATH, shared_dump_dirs=(), prefers_grubby=False,
+                 os_family=None, distributions=None, pkg_mgr=lambda host: 'unknown', packages=lambda host: (),
+                 package_query=None, package_answers=lambda host, packages: None):
         self.name = name
         self.family = family
         self.os_ids = tuple(os_ids)
@@ -422,6 +448,12 @@ class FamilyTable(object):
         self.auto_reset_crashkernel = auto_reset_crashkernel
         self.prefers_grubby = prefers_grubby
         self.crash_test_command = crash_test_command
+        self.os_family = os_family
+        self.distributions = dict(distributions or {})
+        self.pkg_mgr = pkg_mgr
+        self.packages = packages
+        self.package_query = package_query
+        self.package_answers = package_answers
         names = [name for option in self.options for name in option.names]
         duplicated = sorted(set(name for name in names if names.count(name) > 1))
         if duplicated:
@@ -444,6 +476,16 @@ class FamilyTable(object):
     def has_switch(self):
         """Whether the config file itself can switch kdump off (the ``enabled`` option owns a key)."""
         return bool(self.keys_of('enabled'))
+
+    def ansible_facts(self, host):
+        """What ``setup`` with ``gather_subset: [distribution, pkg_mgr]`` would say about this family's ``host``."""
+        version_id = host.os_release.get('VERSION_ID', '')
+        return {
+            'distribution': self.distributions.get(host.os_id) or host.os_id.capitalize() or 'OtherLinux',
+            'distribution_major_version': version_id.split('.', 1)[0] or 'NA',
+            'os_family': self.os_family,
+            'pkg_mgr': self.pkg_mgr(host),
+        }
 
     def __repr__(self):
         return 'FamilyTable(%r)' % self.name

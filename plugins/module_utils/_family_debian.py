@@ -16,7 +16,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ansible_collections.fleet.kdump.plugins.module_utils import makedumpfile
+from ansible_collections.fleet.kdump.plugins.module_utils import makedumpfile, package_db
 from ansible_collections.fleet.kdump.plugins.module_utils._family import (
     DEFAULT_DUMP_PATH, DEFAULT_SSH_KEY, SHELL_ENV, DumpLayout, FamilyTable, Option, SettingsError, check_target,
     ignored, key, refused, split_collector, wanted_enabled)
@@ -255,6 +255,15 @@ def default_crashkernel_from(shipped):
     return default_crashkernel
 
 
+# kdump-tools, the kexec binary and makedumpfile (Recommends only since 1:1.6.9), spec 2.1.
+PACKAGES = ('kdump-tools', 'kexec-tools', 'makedumpfile')
+
+
+def package_answers(host, packages):
+    """The debconf answers of ``packages``: kdump-tools' postinst rewrites USE_KDUMP from its own (spec 2.1)."""
+    return package_db.parse_debconf(host.read(package_db.DEBCONF_CONFIG), packages)
+
+
 TABLE = FamilyTable(
     name='debian',
     family='debian',
@@ -278,4 +287,11 @@ TABLE = FamilyTable(
     initrd_candidates=initrd_candidates,
     initrd_freshness=initrd_freshness,
     default_crashkernel=default_crashkernel_from(package_default),
+    os_family='Debian',
+    distributions={'debian': 'Debian', 'raspbian': 'Debian', 'ubuntu': 'Ubuntu', 'linuxmint': 'Linux Mint',
+                   'pop': 'Pop!_OS'},
+    pkg_mgr=lambda host: 'apt',
+    packages=lambda host: PACKAGES,
+    package_query=package_db.DPKG,
+    package_answers=package_answers,
 )

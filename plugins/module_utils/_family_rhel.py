@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.fleet.kdump.plugins.module_utils import kdump_conf, makedumpfile
+from ansible_collections.fleet.kdump.plugins.module_utils import kdump_conf, makedumpfile, package_db
 from ansible_collections.fleet.kdump.plugins.module_utils._family import (
     DEFAULT_DUMP_PATH, DEFAULT_SSH_KEY, KDUMP_CONF, DumpLayout, FamilyTable, Option, SettingsError, check_target,
     fresh_if_newer_than_config, ignored, is_makedumpfile, join_words, key, no_switch, split_collector)
@@ -264,15 +264,36 @@ def default_crashkernel(host):
                      '(or kexec-tools) or give an explicit size' % default_file)
 
 
+def ships_kdump_utils(host):
+    """RHEL 10 and Fedora 41 on ship kdumpctl in kdump-utils (>= 1.0.45); before, kexec-tools did (spec 1.1)."""
+    if host.version is None:
+        return False
+    if host.os_id == 'fedora':
+        return host.version >= 41
+    return host.os_id != 'amzn' and host.version >= 10
+
+
 def crash_test_command(host):
     """`kdumpctl test` (kdump-utils >= 1.0.45: RHEL 10, Fedora 41) records its result for `kdumpctl status`."""
-    if host.version is None:
-        return None
-    if host.os_id == 'fedora':
-        supported = host.version >= 41
-    else:
-        supported = host.os_id != 'amzn' and host.version >= 10
-    return ['kdumpctl', 'test', '--force'] if supported else None
+    return ['kdumpctl', 'test', '--force'] if ships_kdump_utils(host) else None
+
+
+def packages(host):
+    """The kdump stack to install (spec 1.1)."""
+    if ships_kdump_utils(host):
+        return ('kdump-utils', 'kexec-tools', 'makedumpfile')
+    return ('kexec-tools', 'makedumpfile')
+
+
+def pkg_mgr(host):
+    """Ansible's rule: dnf5 where /usr/bin/dnf (or microdnf) is dnf5, else dnf; ostree hosts are special."""
+    if host.resolve('/run/ostree-booted'):
+        return 'atomic_container'
+    for path in ('/usr/bin/dnf', '/usr/bin/microdnf'):
+        real = host.resolve(path)
+        if real:
+            return 'dnf5' if real == '/usr/bin/dnf5' else 'dnf'
+    return 'unknown'
 
 
 TABLE = FamilyTable(
@@ -301,4 +322,11 @@ TABLE = FamilyTable(
     auto_reset_crashkernel=auto_reset_crashkernel,
     prefers_grubby=True,
     crash_test_command=crash_test_command,
+    os_family='RedHat',
+    distributions={'rhel': 'RedHat', 'centos': 'CentOS', 'fedora': 'Fedora', 'rocky': 'Rocky',
+                   'almalinux': 'AlmaLinux', 'ol': 'OracleLinux', 'amzn': 'Amazon', 'cloudlinux': 'CloudLinux',
+                   'eurolinux': 'EuroLinux'},
+    pkg_mgr=pkg_mgr,
+    packages=packages,
+    package_query=package_db.RPM,
 )

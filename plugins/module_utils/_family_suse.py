@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.fleet.kdump.plugins.module_utils import package_db
 from ansible_collections.fleet.kdump.plugins.module_utils._family import (
     DEFAULT_DUMP_PATH, SHELL_ENV, DumpLayout, FamilyTable, Option, SettingsError, bool_text, check_target,
     fresh_if_newer_than_config, ignored, join_words, key, no_switch, refused)
@@ -205,6 +206,10 @@ def default_crashkernel(host):
     return parse_calibrate(out)
 
 
+# The kdump scripts and kdumptool, the kexec binary, makedumpfile (spec 3.1).
+PACKAGES = ('kdump', 'kexec-tools', 'makedumpfile')
+
+
 TABLE = FamilyTable(
     name='suse',
     family='suse',
@@ -224,4 +229,11 @@ TABLE = FamilyTable(
     initrd_candidates=initrd_candidates,
     initrd_freshness=fresh_if_newer_than_config,
     default_crashkernel=default_crashkernel,
+    os_family='Suse',
+    distributions={'sles': 'SLES', 'sled': 'SLED', 'sles_sap': 'SLES_SAP', 'opensuse': 'openSUSE',
+                   'opensuse-leap': 'openSUSE Leap', 'opensuse-tumbleweed': 'openSUSE Tumbleweed',
+                   'opensuse-microos': 'openSUSE MicroOS', 'sle-micro': 'SL-Micro'},
+    pkg_mgr=lambda host: 'zypper',
+    packages=lambda host: PACKAGES,
+    package_query=package_db.RPM,
 )

@@ -19,6 +19,9 @@ description:
     C(compression_supported), and reports each as RV(checks) with a readable detail.
   - Lists the dumps already written (newest first) with the panic line and the start of the backtrace taken from
     the dump's own dmesg file, so a report shows why each host crashed.
+  - Reports the installed versions of the family's kdump packages (one C(dpkg-query) or C(rpm -q) call, no
+    python-apt), their debconf answers on Debian and Ubuntu, and the distribution facts a role would otherwise
+    gather with M(ansible.builtin.setup), as RV(ansible_facts). So one call tells a role whether anything is to do.
   - Gives every dump a RV(dumps[].crash) record read from its kernel log (the dmesg file saved with it, or
     C(makedumpfile --dump-dmesg) when only the vmcore exists) with a canonical title, the guilty frame, the
     kernel release, taints and a signature that is the same for the same crash on every host, to group a fleet's
@@ -71,6 +74,11 @@ options:
     type: str
     choices: [auto, rhel, debian, suse]
     default: auto
+  panic_sysctl_file:
+    description:
+      - A sysctl drop-in whose checksum, mode and owner to report as RV(panic_sysctl_file), so that a caller can
+        tell without another module call whether its panic settings file is already as it wants it.
+    type: path
   diagnostics:
     description:
       - Non-destructive SysRq keys to trigger through C(/proc/sysrq-trigger); what the kernel prints for each is
@@ -247,6 +255,76 @@ tool_status:
     last_test:
       description: RHEL 10+ notice about the last C(kdumpctl test).
       type: str
+packages:
+  description:
+    - The kdump packages of the host's family, each with its installed version (epoch included where set), or
+      V(null) when it is not installed (or only half installed).
+    - RHEL 10 and Fedora 41 on C(kdump-utils), C(kexec-tools), C(makedumpfile); older RHEL C(kexec-tools),
+      C(makedumpfile); Debian and Ubuntu C(kdump-tools), C(kexec-tools), C(makedumpfile); SUSE C(kdump),
+      C(kexec-tools), C(makedumpfile).
+  returned: always
+  type: dict
+  sample: {kdump-tools: "1:1.8.1", kexec-tools: "1:2.0.25-3+deb12u3", makedumpfile: null}
+debconf:
+  description:
+    - The debconf answers of those packages (Debian and Ubuntu), question to value; a question never answered
+      is V(null). kdump-tools' postinst rewrites C(USE_KDUMP) from C(kdump-tools/use_kdump) on every configure.
+    - V(null) on families without debconf.
+  returned: always
+  type: dict
+  sample: {"kdump-tools/use_kdump": "true", "kexec-tools/load_kexec": "true"}
+ansible_facts:
+  description:
+    - Host facts with the values M(ansible.builtin.setup) gives them, so a playbook using this module needs no
+      fact gathering. Empty when the distribution belongs to no family fleet.kdump knows.
+  returned: always
+  type: dict
+  contains:
+    distribution:
+      description: As the C(distribution) fact (C(RedHat), C(Debian), C(openSUSE Leap), ...).
+      type: str
+      sample: Debian
+    distribution_major_version:
+      description: As the C(distribution_major_version) fact.
+      type: str
+      sample: "12"
+    os_family:
+      description: As the C(os_family) fact (C(RedHat), C(Debian), C(Suse)).
+      type: str
+      sample: Debian
+    pkg_mgr:
+      description: As the C(pkg_mgr) fact (C(apt), C(dnf), C(dnf5), C(zypper), ...).
+      type: str
+      sample: apt
+    kernel:
+      description: As the C(kernel) fact, the running kernel's release.
+      type: str
+      sample: 6.1.0-28-amd64
+panic_sysctl_file:
+  description: The file O(panic_sysctl_file) as it is now; V(null) when that option is not given.
+  returned: always
+  type: dict
+  contains:
+    path:
+      description: The path asked for.
+      type: str
+      sample: /etc/sysctl.d/90-kdump-panic.conf
+    checksum:
+      description: SHA-1 of its content (as M(ansible.builtin.stat) computes it), V(null) when it does not exist.
+      type: str
+      sample: 5c1bd8ebd1a3a0b6ed3e0c8c0d6bb4aa8e8db7c1
+    mode:
+      description: Its permission bits in octal, V(null) when it does not exist.
+      type: str
+      sample: "0644"
+    uid:
+      description: Owner's user id, V(null) when it does not exist.
+      type: int
+      sample: 0
+    gid:
+      description: Group id, V(null) when it does not exist.
+      type: int
+      sample: 0
 crash_test_command:
   description:
     - The distribution's own crash test as an argv list, C(kdumpctl test --force) where kdump-utils has it (RHEL 10
@@ -420,6 +498,7 @@ changed:
 '''
 
 import errno
+import hashlib
 import os
 import shutil
 import socket
@@ -430,7 +509,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fleet.kdump.plugins.module_utils import _families, crashkernel, kdump_conf, kdump_settings
 from ansible_collections.fleet.kdump.plugins.module_utils import _crash_signature, kdump_state, makedumpfile
-from ansible_collections.fleet.kdump.plugins.module_utils._family import Host
+from ansible_collections.fleet.kdump.plugins.module_utils._family import module_host
 from ansible_collections.fleet.kdump.plugins.module_utils.common import (
     CommandRunner, container_name, host_path as host_path_under, parse_int, read_text)
 
@@ -493,13 +572,40 @@ class Verifier(object):
     # -- gathering ---------------------------------------------------------
 
     def table(self):
-        """(family table, Host facts) of this host (or of the family asked for)."""
+        """(family table, Host view, the table the host itself belongs to or None) of this host."""
         os_release = _families.read_os_release(host_path('/etc/os-release'))
         try:
             table, version = _families.resolve(self.module.params['family'], os_release)
         except ValueError as exc:
             self.module.fail_json(msg=str(exc))
-        return table, Host(os_release=os_release, version=version)
+        host = module_host(self.module, self.runner, os_release, version, root=HOST_ROOT)
+        return table, host, _families.detect(os_release)
+
+    def packages(self, table, host):
+        """({package: installed version or None}, debconf answers or None) of the family's kdump packages."""
+        names = list(table.packages(host))
+        if not names or table.package_query is None:
+            return {}, None
+        result = self.run_tool(table.package_query.argv(names))
+        if result is None:
+            self.warnings.append('could not read the installed packages: %s is not installed'
+                                 % table.package_query.argv(names)[0])
+            versions = dict((name, None) for name in names)
+        else:
+            versions = table.package_query.parse(result[0], result[1], result[2], names)
+        return versions, table.package_answers(host, names)
+
+    @staticmethod
+    def file_state(path):
+        state = {'path': path, 'checksum': None, 'mode': None, 'uid': None, 'gid': None}
+        try:
+            with open(host_path(path), 'rb') as handle:
+                state['checksum'] = hashlib.sha1(handle.read()).hexdigest()
+            st = os.stat(host_path(path))
+        except (IOError, OSError):
+            return state
+        state.update(mode='%04o' % (st.st_mode & 0o7777), uid=st.st_uid, gid=st.st_gid)
+        return state
 
     def container(self):
         detect_virt = None
@@ -700,8 +806,9 @@ class Verifier(object):
 
     def verify(self, require, since, keys):
         params = self.module.params
-        table, facts_of_host = self.table()
+        table, facts_of_host, own_table = self.table()
         container = self.container()
+        packages, debconf = self.packages(table, facts_of_host)
 
         loaded = parse_int(read_text(host_path(kdump_state.SYSFS_CRASH_LOADED)))
         size = parse_int(read_text(host_path(kdump_state.SYSFS_CRASH_SIZE)))
@@ -772,6 +879,10 @@ class Verifier(object):
         ready, reasons = kdump_state.evaluate(checks, require)
         diagnostics = dict((key, self.sysrq(key)) for key in keys)
         service = dict((k, facts['service'][k]) for k in ('name', 'enabled', 'active'))
+        ansible_facts = {}
+        if own_table is not None:
+            ansible_facts = dict(own_table.ansible_facts(facts_of_host), kernel=kver)
+        sysctl_file = params['panic_sysctl_file']
         return {
             'changed': False,
             'ready': ready,
@@ -788,6 +899,10 @@ class Verifier(object):
             'service': service,
             'tool_status': self.tool_status(table),
             'crash_test_command': table.crash_test_command(facts_of_host),
+            'packages': packages,
+            'debconf': debconf,
+            'ansible_facts': ansible_facts,
+            'panic_sysctl_file': self.file_state(sysctl_file) if sysctl_file else None,
             'dump_path': dump_path,
             'target': target,
             'free_bytes': free,
@@ -809,6 +924,7 @@ def main():
             dump_path=dict(type='path'),
             family=dict(type='str', default='auto', choices=['auto'] + list(_families.FAMILIES)),
             diagnostics=dict(type='list', elements='str', default=[]),
+            panic_sysctl_file=dict(type='path'),
         ),
         supports_check_mode=True,
     )

@@ -9,6 +9,8 @@ import os
 
 import pytest
 
+from ansible.module_utils.facts.system.distribution import Distribution
+
 from ansible_collections.fleet.kdump.plugins.module_utils import _families, kdump_settings
 from ansible_collections.fleet.kdump.plugins.module_utils._family import (
     OPTION_NAMES, TARGET_TYPES, Context, FamilyTable, Host, SettingsError, key)
@@ -130,6 +132,22 @@ def test_the_table_describes_its_host_completely(table):
     assert table.initrd_candidates('6.1.0-28-amd64')
     assert table.dump_layout.description
     assert table.family in _families.FAMILIES
+
+
+@pytest.mark.parametrize('table', TABLES)
+def test_the_table_names_its_packages_and_facts_as_ansible_does(table):
+    # Ansible's own table from distribution name to os_family: a role keying vars files on these facts
+    # must find the same files whether setup or kdump_verify gathered them.
+    os_family_of = Distribution.OS_FAMILY
+    host = Host(os_release={'ID': table.os_ids[0], 'VERSION_ID': '9.4'}, version=9)
+    assert table.packages(host) and table.package_query is not None
+    assert table.os_family in Distribution.OS_FAMILY_MAP
+    for os_id, name in table.distributions.items():
+        assert os_id in table.os_ids or os_id.startswith(table.os_id_prefixes), os_id
+        assert os_family_of[name] == table.os_family, name
+    facts = table.ansible_facts(host)
+    assert sorted(facts) == ['distribution', 'distribution_major_version', 'os_family', 'pkg_mgr']
+    assert facts['os_family'] == table.os_family and facts['distribution_major_version'] == '9'
 
 
 def test_target_types_are_kdump_conf_targets_and_local():

@@ -79,3 +79,33 @@ def test_the_conffile_value_wins_over_the_package_table():
     files = {debian.GRUB_DEFAULTS: fixture('reserve/kdump-tools.cfg')}
     facts = Host(os_release={'ID': 'debian'}, version=13, arch='x86_64', read=files.get)
     assert debian.TABLE.default_crashkernel(facts) == ['384M-:128M']
+
+
+# -- packages, debconf and Ansible facts --------------------------------------------------------------
+
+def test_packages_and_their_debconf_answers():
+    config = fixture('packages/debconf-config-bookworm.dat')
+    host = Host(os_release={'ID': 'debian', 'VERSION_ID': '12'}, version=12,
+                read={'/var/cache/debconf/config.dat': config}.get)
+    packages = debian.TABLE.packages(host)
+    assert packages == ('kdump-tools', 'kexec-tools', 'makedumpfile')
+    assert debian.TABLE.package_query.name == 'dpkg'
+    assert debian.TABLE.package_answers(host, packages)['kdump-tools/use_kdump'] == 'true'
+
+
+def test_no_debconf_database_means_no_answers():
+    host = Host(os_release={'ID': 'debian'}, read={}.get)
+    assert debian.TABLE.package_answers(host, debian.TABLE.packages(host)) == {}
+
+
+@pytest.mark.parametrize('os_release, expected', [
+    ({'ID': 'debian', 'VERSION_ID': '12'}, ('Debian', '12')),
+    ({'ID': 'ubuntu', 'ID_LIKE': 'debian', 'VERSION_ID': '24.04'}, ('Ubuntu', '24')),
+    ({'ID': 'linuxmint', 'ID_LIKE': 'ubuntu debian', 'VERSION_ID': '21.3'}, ('Linux Mint', '21')),
+    # Debian testing/unstable has no VERSION_ID
+    ({'ID': 'debian'}, ('Debian', 'NA')),
+])
+def test_ansible_facts(os_release, expected):
+    facts = debian.TABLE.ansible_facts(Host(os_release=os_release))
+    assert (facts['distribution'], facts['distribution_major_version']) == expected
+    assert facts['os_family'] == 'Debian' and facts['pkg_mgr'] == 'apt'

@@ -113,3 +113,47 @@ def test_auto_reset_crashkernel_rule(os_id, version, expected):
 ])
 def test_crash_test_command_needs_kdump_utils_with_kdumpctl_test(os_id, version, expected):
     assert rhel.TABLE.crash_test_command(host(os_id, version)) == expected
+
+
+# -- packages and Ansible facts -----------------------------------------------------------------------
+
+@pytest.mark.parametrize('os_id, version, expected', [
+    ('rhel', 9, ('kexec-tools', 'makedumpfile')),
+    ('rhel', 10, ('kdump-utils', 'kexec-tools', 'makedumpfile')),
+    ('centos', 10, ('kdump-utils', 'kexec-tools', 'makedumpfile')),
+    ('fedora', 40, ('kexec-tools', 'makedumpfile')),
+    ('fedora', 41, ('kdump-utils', 'kexec-tools', 'makedumpfile')),
+    ('amzn', 2023, ('kexec-tools', 'makedumpfile')),
+    ('rocky', None, ('kexec-tools', 'makedumpfile')),
+])
+def test_packages_follow_the_kdump_utils_split(os_id, version, expected):
+    assert rhel.TABLE.packages(host(os_id, version)) == expected
+
+
+def resolving_host(links, os_release):
+    """A Host whose symlinks are ``links`` ({path: target}); other paths do not exist."""
+    return Host(os_release=os_release, resolve=links.get)
+
+
+@pytest.mark.parametrize('links, expected', [
+    ({'/usr/bin/dnf': '/usr/bin/dnf-3', '/usr/bin/microdnf': '/usr/bin/microdnf'}, 'dnf'),
+    ({'/usr/bin/dnf': '/usr/bin/dnf5'}, 'dnf5'),
+    ({'/usr/bin/microdnf': '/usr/bin/dnf5'}, 'dnf5'),
+    ({'/run/ostree-booted': '/run/ostree-booted', '/usr/bin/dnf': '/usr/bin/dnf5'}, 'atomic_container'),
+    ({}, 'unknown'),
+])
+def test_pkg_mgr_as_ansible_infers_it(links, expected):
+    assert rhel.TABLE.pkg_mgr(resolving_host(links, {})) == expected
+
+
+def test_ansible_facts_of_rocky_9():
+    os_release = {'ID': 'rocky', 'ID_LIKE': 'rhel centos fedora', 'VERSION_ID': '9.4'}
+    facts = rhel.TABLE.ansible_facts(resolving_host({'/usr/bin/dnf': '/usr/bin/dnf-3'}, os_release))
+    assert facts == {'distribution': 'Rocky', 'distribution_major_version': '9', 'os_family': 'RedHat',
+                     'pkg_mgr': 'dnf'}
+
+
+def test_ansible_facts_of_rhel_10_and_an_unlisted_rebuild():
+    assert rhel.TABLE.ansible_facts(resolving_host({}, {'ID': 'rhel', 'VERSION_ID': '10.0'}))['distribution'] \
+        == 'RedHat'
+    assert rhel.TABLE.ansible_facts(resolving_host({}, {'ID': 'navy', 'VERSION_ID': '9.3'}))['distribution'] == 'Navy'

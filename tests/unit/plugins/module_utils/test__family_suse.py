@@ -50,3 +50,12 @@ def test_default_crashkernel_needs_kdumptool():
                    run=lambda argv: (1, '', 'kdumptool: cannot calibrate\n'))
     with pytest.raises(ValueError, match='kdumptool calibrate failed'):
         suse.default_crashkernel(failing)
+
+
+def test_packages_and_ansible_facts_of_leap():
+    host = Host(os_release={'ID': 'opensuse-leap', 'ID_LIKE': 'suse opensuse', 'VERSION_ID': '15.6'}, version=15)
+    assert suse.TABLE.packages(host) == ('kdump', 'kexec-tools', 'makedumpfile')
+    assert suse.TABLE.package_query.name == 'rpm'
+    assert suse.TABLE.package_answers(host, suse.TABLE.packages(host)) is None
+    assert suse.TABLE.ansible_facts(host) == {'distribution': 'openSUSE Leap', 'distribution_major_version': '15',
+                                              'os_family': 'Suse', 'pkg_mgr': 'zypper'}

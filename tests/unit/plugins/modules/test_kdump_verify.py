@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
 import time
 
 import pytest
@@ -18,7 +20,11 @@ FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures')
 KVER = '6.1.0-28-amd64'
 BOOT_ID = '4f1e0d2c-0d3e-4c1b-9a53-1f6c3f7b2a10'
 SYSCTL = 'vm.nr_hugepages=0\nvm.nr_hugepages_mempolicy=0\n'
-ALL_TOOLS = ('systemctl', 'kdump-config', 'kdumpctl', 'makedumpfile', 'ssh', 'timeout', 'dmesg', 'showmount')
+ALL_TOOLS = ('systemctl', 'kdump-config', 'kdumpctl', 'makedumpfile', 'ssh', 'timeout', 'dmesg', 'showmount',
+             'dpkg-query', 'rpm')
+DPKG_QUERY = ('dpkg-query', '-W', '-f=${Package}\\t${Version}\\t${db:Status-Abbrev}\\n', '--', 'kdump-tools',
+              'kexec-tools', 'makedumpfile')
+RPM_QUERY = ('rpm', '-q', '--qf', '%{NAME}\\t%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\n', '--')
 
 
 def fixture(name):
@@ -92,7 +98,9 @@ def debian_host(host, armed=True):
         # Debian's init script always exits 0: the unit is active whatever happened.
         ('systemctl', 'is-active', 'kdump-tools'): (0, 'active\n', ''),
         ('makedumpfile', '-v'): (0, fixture('config/makedumpfile-v-1.7.2-bookworm.txt'), ''),
+        DPKG_QUERY: (0, fixture('packages/dpkg-query-kdump-bookworm.out'), ''),
     })
+    host.put('/var/cache/debconf/config.dat', fixture('packages/debconf-config-bookworm.dat'))
     host.tools.add('systemd-detect-virt')
     if armed:
         host.put('/proc/cmdline', fixture('verify/cmdline-crashkernel.txt'))
@@ -342,6 +350,7 @@ def rhel_host(host, kdump_conf):
         ('kdumpctl', 'status'): (0, '', fixture('verify/kdumpctl-status-operational.stderr')),
         ('makedumpfile', '-v'): (0, 'makedumpfile: version 1.7.4 (released on 8 Nov 2023)\nlzo\tenabled\n'
                                     'snappy\tenabled\nzstd\tenabled\n', ''),
+        RPM_QUERY + ('kexec-tools', 'makedumpfile'): (0, fixture('packages/rpm-q-kdump-el9.out'), ''),
     })
 
 
@@ -413,6 +422,78 @@ def test_rhel10_names_kdumpctl_test_as_its_crash_test(patch_module, host):
     assert result['family'] == 'rhel'
     assert result['crash_test_command'] == ['kdumpctl', 'test', '--force']
     assert ['kdumpctl', 'test', '--force'] not in host.calls  # only named, never run
+
+
+# -- what a role needs to skip its work: packages, debconf, facts, the panic drop-in ------------------
+
+def test_debian_packages_debconf_and_facts_in_one_call(patch_module, host):
+    debian_host(host, armed=False)
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed
+    assert result['packages'] == {'kdump-tools': '1:1.8.1', 'kexec-tools': '1:2.0.25-3+deb12u3',
+                                  'makedumpfile': '1:1.7.2-1'}
+    assert result['debconf']['kdump-tools/use_kdump'] == 'true'
+    assert result['ansible_facts'] == {'distribution': 'Debian', 'distribution_major_version': '12',
+                                       'os_family': 'Debian', 'pkg_mgr': 'apt', 'kernel': KVER}
+    assert list(DPKG_QUERY) in host.calls
+    assert result['panic_sysctl_file'] is None
+    # The package database is read with dpkg-query alone: never through python-apt.
+    assert 'apt_pkg' not in sys.modules and 'apt' not in sys.modules
+
+
+def test_a_package_dpkg_knows_but_has_not_installed_is_missing(patch_module, host):
+    debian_host(host, armed=False)
+    host.answers[DPKG_QUERY] = (1, fixture('packages/dpkg-query-kdump-removed.out'), '')
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['packages']['makedumpfile'] is None
+    assert result['packages']['kdump-tools'] == '1:1.8.1'
+
+
+def test_no_dpkg_query_reports_every_package_missing_with_a_warning(patch_module, host):
+    debian_host(host, armed=False)
+    host.tools.discard('dpkg-query')
+    warnings = []
+    patch_module.setattr(basic.AnsibleModule, 'warn', lambda module, msg: warnings.append(msg))
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed
+    assert result['packages'] == {'kdump-tools': None, 'kexec-tools': None, 'makedumpfile': None}
+    assert any('dpkg-query is not installed' in warning for warning in warnings), warnings
+
+
+def test_rhel_packages_and_facts_from_rpm_and_the_dnf_symlink(patch_module, host):
+    rhel_host(host, 'path /var/crash\n')
+    (host.root / 'usr' / 'bin').mkdir(parents=True)
+    host.put('/usr/bin/dnf-3', '#!/usr/bin/python3\n')
+    os.symlink('dnf-3', str(host.root / 'usr' / 'bin' / 'dnf'))
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['packages'] == {'kexec-tools': '2.0.28-5.el9', 'makedumpfile': '1:1.7.4-6.el9'}
+    assert result['debconf'] is None
+    assert result['ansible_facts'] == {'distribution': 'Rocky', 'distribution_major_version': '9',
+                                       'os_family': 'RedHat', 'pkg_mgr': 'dnf',
+                                       'kernel': '5.14.0-427.el9.x86_64'}
+
+
+def test_facts_describe_the_host_even_when_another_family_is_asked(patch_module, host):
+    debian_host(host, armed=False)
+    host.put('/etc/os-release', 'ID=plan9\n')
+    result, failed = run_module(kdump_verify.main, {'family': 'debian'})
+    assert not failed
+    assert result['ansible_facts'] == {}
+
+
+def test_panic_sysctl_file_reports_checksum_mode_and_owner(patch_module, host):
+    debian_host(host, armed=False)
+    path = '/etc/sysctl.d/90-kdump-panic.conf'
+    result, _failed = run_module(kdump_verify.main, {'panic_sysctl_file': path})
+    assert result['panic_sysctl_file'] == {'path': path, 'checksum': None, 'mode': None, 'uid': None, 'gid': None}
+    content = '# managed\nkernel.panic = 10\n'
+    target = host.put(path, content)
+    os.chmod(str(target), 0o640)
+    result, _failed = run_module(kdump_verify.main, {'panic_sysctl_file': path})
+    state = result['panic_sysctl_file']
+    assert state['checksum'] == hashlib.sha1(content.encode()).hexdigest()
+    assert state['mode'] == '0640'
+    assert (state['uid'], state['gid']) == (os.getuid(), os.getgid())
 
 
 # -- crash records -----------------------------------------------------------------------------
