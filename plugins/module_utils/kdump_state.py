@@ -76,15 +76,16 @@ def parse_meminfo(text):
     return result
 
 
-def parse_iomem_crash(text):
-    """The 'Crash kernel' regions of /proc/iomem as a list of (start, end) inclusive.
+def parse_iomem_regions(text, name):
+    """The /proc/iomem regions called ``name`` ('Crash kernel', 'System RAM') as (start, end) inclusive.
 
     Non-root readers see every address as zero (spec 4.2); such lines give no
     regions because their extent is unknown.
     """
     regions = []
+    pattern = re.compile(r'^\s*([0-9a-fA-F]+)-([0-9a-fA-F]+)\s*:\s*%s\s*$' % re.escape(name))
     for line in (text or '').splitlines():
-        match = re.match(r'^\s*([0-9a-fA-F]+)-([0-9a-fA-F]+)\s*:\s*Crash kernel\s*$', line)
+        match = pattern.match(line)
         if not match:
             continue
         start, end = int(match.group(1), 16), int(match.group(2), 16)
@@ -92,6 +93,11 @@ def parse_iomem_crash(text):
             continue
         regions.append((start, end))
     return regions
+
+
+def parse_iomem_crash(text):
+    """The 'Crash kernel' regions of /proc/iomem as a list of (start, end) inclusive."""
+    return parse_iomem_regions(text, 'Crash kernel')
 
 
 def region_bytes(regions):

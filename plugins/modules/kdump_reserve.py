@@ -88,7 +88,9 @@ options:
   tiers:
     description:
       - The table used by O(size=tiers), a list of minimum RAM and size; the entry with the largest O(tiers[].min_ram)
-        not above the host's RAM wins. RAM is C(MemTotal) plus the current reservation, rounded up to 128M.
+        not above the host's RAM wins. RAM is what the kernel matches C(crashkernel=) ranges against, the
+        C(System RAM) regions of C(/proc/iomem) (C(MemTotal) plus the current reservation where addresses are
+        hidden), rounded up to 128M.
       - The default depends on the CPU. x86_64 and s390x V(0)=V(128M) (Debian 12 kdump-tools, and a 1G Debian 12 guest
         captures with 128M), V(1G)=V(192M), V(4G)=V(256M), V(64G)=V(512M) (kdump-utils defaults of RHEL 9);
         aarch64 V(0)=V(256M), V(4G)=V(320M), V(64G)=V(576M); ppc64le V(0)=V(384M), V(4G)=V(512M), V(16G)=V(1G),
@@ -252,6 +254,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fleet.kdump.plugins.module_utils import _families, bootloader
 from ansible_collections.fleet.kdump.plugins.module_utils._family import module_host
+from ansible_collections.fleet.kdump.plugins.module_utils.kdump_state import parse_iomem_regions, region_bytes
 from ansible_collections.fleet.kdump.plugins.module_utils.bootloader import BootloaderError, GrubBackend, GrubbyBackend
 from ansible_collections.fleet.kdump.plugins.module_utils.common import (
     CommandRunner, container_name, host_path, major_version, read_int, read_text)
@@ -263,6 +266,7 @@ from ansible_collections.fleet.kdump.plugins.module_utils.crashkernel import (
 HOST_ROOT = '/'
 PROC_CMDLINE = '/proc/cmdline'
 PROC_MEMINFO = '/proc/meminfo'
+PROC_IOMEM = '/proc/iomem'
 KEXEC_CRASH_SIZE = '/sys/kernel/kexec_crash_size'
 KEXEC_CRASH_LOADED = '/sys/kernel/kexec_crash_loaded'
 OS_RELEASE = '/etc/os-release'
@@ -290,11 +294,20 @@ def resolve_auto(table, facts):
 
 
 def ram_bytes(reserved):
-    """Total RAM as the kernel's crashkernel ranges see it: MemTotal plus what is reserved now, rounded up to 128M."""
-    match = re.search(r'^MemTotal:\s+(\d+)\s*kB', read_text(host(PROC_MEMINFO), '') or '', re.MULTILINE)
-    if not match:
-        raise ReserveError('size=tiers: cannot read MemTotal from %s' % PROC_MEMINFO)
-    total = int(match.group(1)) * 1024 + (reserved or 0)
+    """Total RAM as the kernel's crashkernel ranges see it, rounded up to 128M (kernel/crash_reserve.c).
+
+    The kernel matches ranges against all of its RAM (memblock); the sum of the 'System RAM' regions of
+    /proc/iomem is that figure, as kdump-utils' get_system_size reads it. MemTotal lacks the kernel's own
+    image and early reservations (a 64G host shows about 63G), so it is only the fallback for a reader
+    that sees no addresses: MemTotal plus what is reserved now.
+    """
+    total = region_bytes(parse_iomem_regions(read_text(host(PROC_IOMEM), '') or '', 'System RAM'))
+    if not total:
+        match = re.search(r'^MemTotal:\s+(\d+)\s*kB', read_text(host(PROC_MEMINFO), '') or '', re.MULTILINE)
+        if not match:
+            raise ReserveError('size=tiers: cannot read the System RAM regions of %s nor MemTotal from %s'
+                               % (PROC_IOMEM, PROC_MEMINFO))
+        total = int(match.group(1)) * 1024 + (reserved or 0)
     step = 128 << 20
     return -(-total // step) * step
 

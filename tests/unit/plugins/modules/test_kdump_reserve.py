@@ -412,3 +412,41 @@ def test_state_present_requires_size(host):
     host().with_grub()
     result, failed = run_module(kdump_reserve.main, {})
     assert failed and 'size' in result['msg']
+
+
+# /proc/iomem of a 64 GiB x86_64 guest (QEMU q35): RAM below the 32-bit PCI hole and the rest above 4G.
+IOMEM_64G = '''00000000-00000fff : Reserved
+00001000-0009fbff : System RAM
+0009fc00-0009ffff : Reserved
+000f0000-000fffff : Reserved
+00100000-7ffdbfff : System RAM
+  2a000000-3a000000 : Crash kernel
+  6b000000-6c001f16 : Kernel code
+7ffdc000-7fffffff : Reserved
+b0000000-bfffffff : PCI MMCONFIG 0000 [bus 00-ff]
+100000000-107fffffff : System RAM
+'''
+# MemTotal of that guest: the kernel image and early reservations are missing, so it reads about 62.7G.
+MEMINFO_64G = 'MemTotal:       65742332 kB\nMemFree:        64000000 kB\n'
+
+
+def test_tiers_match_the_kernel_ram_not_memtotal(host):
+    """A 64G host: MemTotal plus the reservation rounds to 62.9G (the 256M tier); System RAM gives 64G (512M)."""
+    fake = host()
+    fake.with_grub()
+    fake.write('PROC_MEMINFO', MEMINFO_64G)
+    (fake.tmp / 'proc' / 'iomem').write_text(IOMEM_64G)
+    result, failed = run_module(kdump_reserve.main, {'size': 'tiers', '_ansible_check_mode': True})
+    assert not failed
+    assert result['ram_bytes'] == 64 << 30 and result['desired'] == '512M'
+
+
+def test_tiers_fall_back_to_memtotal_when_iomem_hides_addresses(host):
+    fake = host()
+    fake.with_grub()
+    fake.write('PROC_MEMINFO', MEMINFO_64G)
+    (fake.tmp / 'proc' / 'iomem').write_text(fixture('../verify/iomem-nonroot.txt'))
+    result, failed = run_module(kdump_reserve.main, {'size': 'tiers', '_ansible_check_mode': True})
+    assert not failed
+    expected = -(-(65742332 * 1024 + 128 * M) // (128 * M)) * 128 * M
+    assert result['ram_bytes'] == expected and result['desired'] == '256M'
