@@ -34,7 +34,7 @@ options:
     default: present
   size:
     description:
-      - The reservation. Required with O(state=present).
+      - The reservation. Required with O(state=present) unless O(shrink_to) is given.
       - A crashkernel value with units K, M, G, T, P or E, for example V(256M), V(256M@16M) (fixed offset),
         V(1G-4G:192M,4G-64G:256M,64G-:512M) (by total RAM, start inclusive, end exclusive, optionally followed by
         C(@offset)) or V(512M,high) (above 4G, the kernel adds a low part).
@@ -73,7 +73,11 @@ options:
       - Shrink the live reservation now, without a reboot, by writing C(/sys/kernel/kexec_crash_size).
       - Only downward; a value larger than the current reservation fails.
       - When a capture kernel is loaded it is unloaded by stopping the kdump service and loaded again by starting
-        it; if the loaded capture kernel does not belong to an active kdump service the module refuses.
+        it, and the module fails when it is not loaded afterwards (RV(crash_kernel_loaded=false); the live reservation
+        cannot grow back, a reboot restores the boot reservation). If the loaded capture kernel does not belong to an
+        active kdump service the module refuses.
+      - Without O(size) only the live reservation changes and the boot entries are left alone (one step of a
+        calibration: try a smaller size without touching the boot configuration).
       - Skipped with a warning on kernels without kexec (no C(/sys/kernel/kexec_crash_size)).
     type: str
   family:
@@ -85,6 +89,19 @@ options:
     type: str
     choices: [auto, rhel, debian, suse]
     default: auto
+  shrink_live:
+    description:
+      - Apply a smaller O(size) now, without a reboot, where the kernel allows it. When the size this host will
+        reserve at its next boot (O(size) resolved for its RAM) is smaller than the live reservation, the module
+        shrinks the live reservation to it, reloads the capture kernel and checks that it is loaded, and only then
+        writes the boot entries. RV(reboot_required) is then V(false).
+      - Where shrinking is not possible (the size grows, it has an C(@offset) or C(,high)/C(,low) parts, the kernel
+        refuses the write, or a capture kernel not loaded by the kdump service is in the way) the module warns and
+        falls back to writing the boot entries with RV(reboot_required=true), as without this option.
+      - When the capture kernel does not load again at the smaller size the module fails before the boot entries are
+        written.
+    type: bool
+    default: false
   tiers:
     description:
       - The table used by O(size=tiers), a list of minimum RAM and size; the entry with the largest O(tiers[].min_ram)
@@ -170,6 +187,15 @@ EXAMPLES = r'''
     size: 256M
     shrink_to: 256M
 
+- name: Apply a smaller calibrated size now (reload and check the capture kernel), and for the next boots
+  fleet.kdump.kdump_reserve:
+    size: 160M
+    shrink_live: true
+
+- name: Try 112M live for one calibration step; the boot entries stay as they are
+  fleet.kdump.kdump_reserve:
+    shrink_to: 112M
+
 - name: Remove the reservation
   fleet.kdump.kdump_reserve:
     state: absent
@@ -199,10 +225,23 @@ reserved_bytes:
   type: int
   sample: 201326592
 reboot_required:
-  description: True when RV(configured) and RV(running) differ as parsed values; false without a bootloader.
+  description:
+    - True when RV(configured) and RV(running) differ as parsed values, unless the live reservation already is what the
+      next boot reserves (after O(shrink_live) shrank it, or a shrink earlier); false without a bootloader.
   returned: always
   type: bool
   sample: true
+crash_kernel_loaded:
+  description: Whether a capture kernel is loaded (C(/sys/kernel/kexec_crash_loaded)) when the module ends; V(null) where
+    the kernel has no kexec.
+  returned: always
+  type: bool
+  sample: true
+shrunk:
+  description: The live reservation was shrunk (or, in check mode, would be).
+  returned: always
+  type: bool
+  sample: false
 bootloader:
   description: The backend used.
   returned: always
@@ -277,6 +316,10 @@ class ReserveError(Exception):
     """Bad input or an impossible request, reported with fail_json before anything changed."""
 
 
+class ShrinkError(ReserveError):
+    """The capture kernel did not load again after a live shrink (the host is not armed until its next boot)."""
+
+
 def host(path):
     """Where the host's ``path`` is for this module (HOST_ROOT '/' on a real host)."""
     return host_path(HOST_ROOT, path)
@@ -320,7 +363,10 @@ def validated_values(params):
     """
     state, size, low = params['state'], params['size'], params['low']
     values = []
-    if state == 'present':
+    shrink_only = state == 'present' and size is None and params['shrink_to'] is not None
+    if shrink_only and (low or params['shrink_live']):
+        raise ReserveError('shrink_to without size changes only the live reservation; low and shrink_live need size')
+    if state == 'present' and not shrink_only:
         if size is None or not size.strip():
             raise ReserveError("state=present needs size: %s; or 'auto' or 'tiers'" % VALID_FORMS)
         size = size.strip()
@@ -370,21 +416,32 @@ def validated_values(params):
             raise ReserveError("shrink_to '%s' must be a plain size such as '128M'" % params['shrink_to'])
     if state == 'absent':
         return 'absent', [], None
+    if shrink_only:
+        return 'shrink_only', [], None
     return (size if size in ('auto', 'tiers') else 'explicit'), values, tiers
 
 
-def plan_shrink(module, runner, table, shrink_to, reserved):
-    """Decide the live shrink before anything changes: None (nothing to do) or (target bytes, service or None)."""
-    if shrink_to is None:
+def plan_shrink(module, runner, table, target, reserved, strict=True):
+    """Decide a live shrink to ``target`` bytes before anything changes: None (nothing to do) or (target, service).
+
+    ``service`` is [systemctl, unit] when a loaded capture kernel has to be unloaded and reloaded through it.
+    ``strict`` (shrink_to) raises ReserveError where shrinking is impossible; otherwise (shrink_live) the module
+    warns and returns None, so that the boot entries and the reboot policy take over.
+    """
+    def refuse(message):
+        if strict:
+            raise ReserveError(message)
+        module.warn('shrink_live: %s; the new size takes effect at the next boot instead' % message)
         return None
+
     if reserved is None:
-        module.warn('shrink_to ignored: this kernel has no kexec (%s missing)' % KEXEC_CRASH_SIZE)
+        module.warn('%s ignored: this kernel has no kexec (%s missing)' % ('shrink_to' if strict else 'shrink_live',
+                                                                         KEXEC_CRASH_SIZE))
         return None
-    target = memparse(shrink_to.strip())
     if target > reserved:
-        raise ReserveError('shrink_to %s (%d bytes) is larger than the current reservation %s (%d bytes); the live '
-                           'reservation can only shrink, a larger one needs size and a reboot' % (
-                               shrink_to, target, format_bytes(reserved), reserved))
+        return refuse('shrink_to %s (%d bytes) is larger than the current reservation %s (%d bytes); the live '
+                      'reservation can only shrink, a larger one needs size and a reboot' % (
+                          format_bytes(target), target, format_bytes(reserved), reserved))
     if reserved <= -(-target // KEXEC_ALIGN) * KEXEC_ALIGN:
         return None
     service = None
@@ -397,27 +454,73 @@ def plan_shrink(module, runner, table, shrink_to, reserved):
             rc, out, err = runner.read([systemctl, 'is-active', service])
             active = rc == 0 and out.strip() == 'active'
         if not active:
-            raise ReserveError('shrink_to: a capture kernel is loaded but not by an active %s service, so it is not ours to '
-                               'unload; unload it first (kexec -p -u) or start the service' % (service or 'kdump'))
+            return refuse('a capture kernel is loaded but not by an active %s service, so it is not ours to unload; '
+                          'unload it first (kexec -p -u) or start the service' % (service or 'kdump'))
         service = [systemctl, service]
     return target, service
 
 
-def shrink(module, runner, target, service):
-    """Write kexec_crash_size, unloading/reloading the capture kernel through its service."""
+def write_sysfs(path, text):
+    """Write a sysfs attribute; the kernel answers a refused value with an OSError (EINVAL, EBUSY)."""
+    with open(path, 'w') as handle:
+        handle.write(text)
+
+
+def live_target(module, values, running_tokens, reserved):
+    """The bytes the next boot reserves for ``values`` when shrink_live can apply them now, else None (with a reason
+    warned where shrinking is impossible rather than pointless)."""
+    if reserved is None or not values:
+        return None
+    if len(values) > 1 or any(running_tokens.get(kind) for kind in ('high', 'low')):
+        module.warn('shrink_live: a reservation with ,high or ,low parts is not shrunk live; it takes effect at the '
+                    'next boot')
+        return None
+    spec = parse(values[0], strict=False)
+    if spec.kind not in ('simple', 'ranges') or spec.offset is not None:
+        module.warn('shrink_live: crashkernel=%s is not shrunk live (fixed offset); it takes effect at the next boot'
+                    % values[0])
+        return None
+    try:
+        target = spec.size_for(ram_bytes(reserved))
+    except ReserveError as exc:
+        module.warn('shrink_live: %s' % exc)
+        return None
+    if not target or target >= reserved:
+        return None
+    return target
+
+
+def shrink(module, runner, target, service, strict=True):
+    """Write kexec_crash_size, unloading/reloading the capture kernel through its service.
+
+    Returns True when the reservation was shrunk. A write the kernel refuses raises ReserveError (``strict``) or
+    warns and returns False. A capture kernel that does not load again raises ReserveError either way.
+    """
     if service:
         runner.write([service[0], 'stop', service[1]])
     error = None
     if not module.check_mode:
         try:
-            with open(host(KEXEC_CRASH_SIZE), 'w') as handle:
-                handle.write('%d\n' % target)
+            write_sysfs(host(KEXEC_CRASH_SIZE), '%d\n' % target)
         except (IOError, OSError) as exc:
             error = exc
     if service:
         runner.write([service[0], 'start', service[1]], check_rc=False)
+        if not module.check_mode and read_int(host(KEXEC_CRASH_LOADED)) != 1:
+            if error is not None:
+                raise ShrinkError('writing %d to %s failed (%s) and the capture kernel did not load again through %s; '
+                                  'it was loaded before' % (target, KEXEC_CRASH_SIZE, error, service[1]))
+            raise ShrinkError('the capture kernel did not load again after the live reservation was shrunk to %s '
+                              '(%s is not 1): it does not fit. The live reservation cannot grow back: reboot to '
+                              'return to the boot reservation. The boot entries were not changed.'
+                              % (format_bytes(target), KEXEC_CRASH_LOADED))
     if error is not None:
-        raise ReserveError('writing %d to %s failed: %s' % (target, KEXEC_CRASH_SIZE, error))
+        if strict:
+            raise ReserveError('writing %d to %s failed: %s' % (target, KEXEC_CRASH_SIZE, error))
+        module.warn('shrink_live: the kernel refused to shrink the reservation to %s (%s); the new size takes effect '
+                    'at the next boot' % (format_bytes(target), error))
+        return False
+    return True
 
 
 def choose_backend(module, runner, table, kernels):
@@ -448,6 +551,19 @@ def choose_backend(module, runner, table, kernels):
         raise ReserveError('bootloader=grub: %s' % exc)
 
 
+def live_matches(configured, reserved):
+    """True when the live reservation already is what the configured value reserves at the next boot."""
+    if reserved is None or any(configured.get(kind) for kind in ('high', 'low', 'cma')) or not configured.get('main'):
+        return False
+    try:
+        spec = parse(configured['main'], strict=False)
+        if spec.kind not in ('simple', 'ranges') or spec.offset is not None:
+            return False
+        return spec.size_for(ram_bytes(reserved)) == reserved
+    except (ValueError, ReserveError):
+        return False
+
+
 def run(module):
     params = module.params
     runner = CommandRunner(module)
@@ -459,14 +575,18 @@ def run(module):
     facts = module_host(module, runner, os_release, version, arch=platform.machine(), kernel=platform.release(),
                         root=HOST_ROOT)
     result = {'changed': False, 'commands': runner.commands, 'bootloader': 'none', 'configured': None, 'desired': None,
-              'reboot_required': False, 'auto_reset_crashkernel_needed': False}
+              'reboot_required': False, 'auto_reset_crashkernel_needed': False, 'shrunk': False}
 
     mode, values, tiers = validated_values(params)
     running_tokens = from_cmdline(read_text(host(PROC_CMDLINE), '') or '')
     result['running'] = tokens_text(running_tokens)
     reserved = read_int(host(KEXEC_CRASH_SIZE))
     result['reserved_bytes'] = reserved
-    shrink_plan = plan_shrink(module, runner, table, params['shrink_to'], reserved)
+    loaded = read_int(host(KEXEC_CRASH_LOADED))
+    result['crash_kernel_loaded'] = None if loaded is None else loaded == 1
+    shrink_plan = None
+    if params['shrink_to'] is not None:
+        shrink_plan = plan_shrink(module, runner, table, memparse(params['shrink_to'].strip()), reserved)
 
     if mode == 'auto':
         resolved = resolve_auto(table, facts)
@@ -484,37 +604,61 @@ def run(module):
         except ValueError as exc:
             raise ReserveError('the resolved value is not usable: %s' % exc)
     result['desired'] = ' '.join(values) or None
+    strict = shrink_plan is not None
+    if shrink_plan is None and params['shrink_live'] and mode != 'absent':
+        target = live_target(module, values, running_tokens, reserved)
+        if target is not None:
+            shrink_plan = plan_shrink(module, runner, table, target, reserved, strict=False)
 
-    backend = choose_backend(module, runner, table, params['kernels'])
+    # Everything that can refuse runs before the first change.
+    backend = None if mode == 'shrink_only' else choose_backend(module, runner, table, params['kernels'])
     diff = []
     messages = []
-    if backend is None:
+
+    # The live shrink comes first: when the capture kernel does not load again, the boot entries stay as they were.
+    if shrink_plan is not None:
+        target, service = shrink_plan
+        try:
+            shrunk = shrink(module, runner, target, service, strict=strict)
+        except ShrinkError as exc:
+            result.update(changed=True, shrunk=True, crash_kernel_loaded=False,
+                          reserved_bytes=read_int(host(KEXEC_CRASH_SIZE)))
+            module.fail_json(msg=str(exc), **result)
+        if shrunk:
+            diff.append({'before_header': KEXEC_CRASH_SIZE, 'after_header': KEXEC_CRASH_SIZE,
+                         'before': '%d\n' % reserved, 'after': '%d\n' % target})
+            result.update(changed=True, shrunk=True)
+            result['reserved_bytes'] = target if module.check_mode else read_int(host(KEXEC_CRASH_SIZE))
+            messages.append('live reservation shrunk from %s to %s' % (format_bytes(reserved), format_bytes(target)))
+            if service:
+                messages.append('capture kernel reloaded through %s' % service[1])
+        if not module.check_mode:
+            loaded = read_int(host(KEXEC_CRASH_LOADED))
+            result['crash_kernel_loaded'] = None if loaded is None else loaded == 1
+
+    if mode == 'shrink_only':
+        messages.append('boot entries not managed (shrink_to without size)')
+    elif backend is None:
         messages.append('this host has no bootloader of its own (a container, or no grub/grubby): crashkernel= not managed')
     else:
         result['bootloader'] = backend.name
         try:
             applied = backend.apply(values)
         except BootloaderError as exc:
+            if result['shrunk']:
+                exc = '%s (the live reservation was already shrunk to %s)' % (exc, format_bytes(result['reserved_bytes']))
             module.fail_json(msg=str(exc), **result)
-        result['changed'] = applied['changed']
+        result['changed'] = result['changed'] or applied['changed']
         diff.extend(applied['diff'])
         configured = applied['configured']
         result['configured'] = tokens_text(configured)
-        result['reboot_required'] = not same_tokens(configured, running_tokens)
+        result['reboot_required'] = (not same_tokens(configured, running_tokens)
+                                     and not live_matches(configured, result['reserved_bytes']))
         state_text = ' '.join('crashkernel=%s' % v for v in values) if values else 'no crashkernel'
         messages.append('%s %s with %s' % (state_text, 'configured' if applied['changed'] else 'already configured', backend.name))
         if result['reboot_required']:
             messages.append('reboot required (running: %s)' % (result['running'] or 'none'))
         result['auto_reset_crashkernel_needed'] = bool(table and table.auto_reset_crashkernel(facts)) and mode != 'auto'
-
-    if shrink_plan is not None:
-        target, service = shrink_plan
-        shrink(module, runner, target, service)
-        diff.append({'before_header': KEXEC_CRASH_SIZE, 'after_header': KEXEC_CRASH_SIZE,
-                     'before': '%d\n' % reserved, 'after': '%d\n' % target})
-        result['changed'] = True
-        result['reserved_bytes'] = target if module.check_mode else read_int(host(KEXEC_CRASH_SIZE))
-        messages.append('live reservation shrunk from %s to %s' % (format_bytes(reserved), format_bytes(target)))
 
     if module._diff:
         result['diff'] = diff
@@ -532,12 +676,13 @@ def main():
             bootloader=dict(type='str', choices=['auto', 'grubby', 'grub'], default='auto'),
             family=dict(type='str', choices=['auto'] + list(_families.FAMILIES), default='auto'),
             shrink_to=dict(type='str'),
+            shrink_live=dict(type='bool', default=False),
             tiers=dict(type='list', elements='dict', options=dict(
                 min_ram=dict(type='str', required=True),
                 size=dict(type='str', required=True),
             )),
         ),
-        required_if=[('state', 'present', ['size'])],
+        required_if=[('state', 'present', ['size', 'shrink_to'], True)],
         supports_check_mode=True,
     )
     try:

@@ -35,6 +35,10 @@ class Host(object):
         self.tools = {}
         self.handlers = {}
         self.service_active = True
+        # The smallest reservation the fake capture kernel loads into (kexec -p fails below it).
+        self.capture_needs = 0
+        self.warnings = []
+        monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda module, text, **kwargs: self.warnings.append(text))
         # The module sees every host path below HOST_ROOT; make_grub_host lays grub out under the same root.
         monkeypatch.setattr(kdump_reserve, 'HOST_ROOT', str(tmp_path))
         self.paths = dict((name, str(tmp_path / path.lstrip('/'))) for name, path in (
@@ -78,7 +82,8 @@ class Host(object):
         if argv[1] == 'stop':
             self.write('KEXEC_CRASH_LOADED', '0\n')
         if argv[1] == 'start':
-            self.write('KEXEC_CRASH_LOADED', '1\n')
+            fits = int(self.read('KEXEC_CRASH_SIZE')) >= self.capture_needs
+            self.write('KEXEC_CRASH_LOADED', '1\n' if fits else '0\n')
         return 0, '', ''
 
     def with_grub(self, **kwargs):
@@ -93,7 +98,11 @@ class Host(object):
         return self
 
     def read(self, name):
-        with open(self.paths[name]) as handle:
+        return self.read_path(self.paths[name])
+
+    @staticmethod
+    def read_path(path):
+        with open(path) as handle:
             return handle.read()
 
     def write(self, name, text):
@@ -350,8 +359,10 @@ def test_shrink_when_nothing_loaded(host):
 def test_shrink_bounces_loaded_capture_kernel_through_service(host):
     h = host(crash_size=256 * M, loaded=1).with_grub()
     result, failed = run_module(kdump_reserve.main, {'size': '192M', 'shrink_to': '192M'})
-    assert not failed
-    assert result['commands'][-2:] == [['/usr/sbin/systemctl', 'stop', 'kdump-tools'], ['/usr/sbin/systemctl', 'start', 'kdump-tools']]
+    assert not failed and result['crash_kernel_loaded'] and result['shrunk']
+    # the capture kernel is reloaded (and checked) before the boot entries are written
+    assert result['commands'] == [['/usr/sbin/systemctl', 'stop', 'kdump-tools'], ['/usr/sbin/systemctl', 'start', 'kdump-tools'],
+                                  [h.grub['update_grub']]]
     assert h.read('KEXEC_CRASH_LOADED').strip() == '1' and h.read('KEXEC_CRASH_SIZE').strip() == str(192 * M)
 
 
@@ -368,6 +379,122 @@ def test_shrink_refuses_foreign_capture_kernel(host):
     result, failed = run_module(kdump_reserve.main, {'size': '192M', 'shrink_to': '192M'})
     assert failed and 'kexec -p -u' in result['msg']
     assert written(h) == [] and not os.path.exists(h.grub['dropin'])
+
+
+def test_shrink_to_without_size_leaves_the_boot_entries_alone(host):
+    """One calibration step: try 112M live; the boot configuration keeps the size that captured."""
+    h = host(crash_size=256 * M, loaded=1).with_grub()
+    grub_cfg = h.read_path(h.grub['grub_cfg'])
+    result, failed = run_module(kdump_reserve.main, {'shrink_to': '112M'})
+    assert not failed and result['changed'] and result['shrunk'] and result['crash_kernel_loaded']
+    assert result['reserved_bytes'] == 112 * M and h.read('KEXEC_CRASH_SIZE').strip() == str(112 * M)
+    assert result['commands'] == [['/usr/sbin/systemctl', 'stop', 'kdump-tools'], ['/usr/sbin/systemctl', 'start', 'kdump-tools']]
+    assert result['bootloader'] == 'none' and result['configured'] is None and not result['reboot_required']
+    assert not os.path.exists(h.grub['dropin']) and h.read_path(h.grub['grub_cfg']) == grub_cfg
+    assert 'boot entries not managed' in result['msg']
+
+
+def test_shrink_to_a_size_the_capture_kernel_does_not_fit_fails_unarmed(host):
+    h = host(crash_size=256 * M, loaded=1).with_grub()
+    h.capture_needs = 100 * M
+    result, failed = run_module(kdump_reserve.main, {'shrink_to': '96M'})
+    assert failed and result['changed'] and result['crash_kernel_loaded'] is False
+    assert result['reserved_bytes'] == 96 * M
+    assert 'did not load again after the live reservation was shrunk to 96M' in result['msg']
+    assert 'reboot to return to the boot reservation' in result['msg']
+
+
+@pytest.mark.parametrize('args', [{'shrink_to': '96M', 'low': '64M'}, {'shrink_to': '96M', 'shrink_live': True}])
+def test_shrink_to_without_size_refuses_options_that_need_size(host, args):
+    h = host(crash_size=256 * M, loaded=1).with_grub()
+    result, failed = run_module(kdump_reserve.main, args)
+    assert failed and 'need size' in result['msg'] and h.calls == []
+
+
+# ------------------------------------------------------------------------------ shrink_live
+
+def test_shrink_live_applies_a_smaller_size_now_then_writes_the_boot_entry(host):
+    h = host(crash_size=256 * M, loaded=1).with_grub()
+    result, failed = run_module(kdump_reserve.main, {'size': '160M', 'shrink_live': True, '_ansible_diff': True})
+    assert not failed and result['changed'] and result['shrunk'] and result['crash_kernel_loaded']
+    assert result['commands'] == [['/usr/sbin/systemctl', 'stop', 'kdump-tools'], ['/usr/sbin/systemctl', 'start', 'kdump-tools'],
+                                  [h.grub['update_grub']]]
+    assert result['reserved_bytes'] == 160 * M and result['configured'] == '160M' and result['running'] == '384M-:128M'
+    # the next boot reserves what is reserved now: no reboot
+    assert not result['reboot_required']
+    assert {'before_header': kdump_reserve.KEXEC_CRASH_SIZE, 'after_header': kdump_reserve.KEXEC_CRASH_SIZE,
+            'before': '%d\n' % (256 * M), 'after': '%d\n' % (160 * M)} in result['diff']
+    again, failed = run_module(kdump_reserve.main, {'size': '160M', 'shrink_live': True})
+    assert not failed and not again['changed'] and not again['reboot_required'] and again['commands'] == []
+    # after the next boot the running value is the configured one
+    h.reboot()
+    after, failed = run_module(kdump_reserve.main, {'size': '160M', 'shrink_live': True})
+    assert not failed and not after['changed'] and not after['reboot_required'] and after['running'] == '160M'
+
+
+def test_shrink_live_resolves_ranges_for_this_host(host):
+    h = host(crash_size=256 * M, loaded=0).with_grub()
+    # MemTotal 775M + 256M reserved rounds up to 1152M: the 1G-4G range applies
+    result, failed = run_module(kdump_reserve.main, {'size': '1G-4G:176M,4G-:256M', 'shrink_live': True})
+    assert not failed and result['shrunk'] and result['reserved_bytes'] == 176 * M and not result['reboot_required']
+    # nothing was loaded: nothing is bounced
+    assert not any(argv[0].endswith('systemctl') for argv in result['commands'])
+    assert h.read('KEXEC_CRASH_SIZE').strip() == str(176 * M)
+
+
+def test_shrink_live_growing_falls_back_to_the_reboot_policy(host):
+    h = host(crash_size=128 * M, loaded=1).with_grub()
+    result, failed = run_module(kdump_reserve.main, {'size': '192M', 'shrink_live': True})
+    assert not failed and not result['shrunk'] and result['reboot_required'] and result['reserved_bytes'] == 128 * M
+    assert not any(argv[0].endswith('systemctl') for argv in result['commands'])
+    assert h.warnings == []
+
+
+def test_shrink_live_kernel_refusal_falls_back_to_the_reboot_policy(host, monkeypatch):
+    h = host(crash_size=256 * M, loaded=1).with_grub()
+
+    def refuse(path, text):
+        raise OSError(16, 'Device or resource busy')
+    monkeypatch.setattr(kdump_reserve, 'write_sysfs', refuse)
+    result, failed = run_module(kdump_reserve.main, {'size': '160M', 'shrink_live': True})
+    assert not failed and not result['shrunk'] and result['reboot_required']
+    assert result['crash_kernel_loaded'] and result['reserved_bytes'] == 256 * M and result['configured'] == '160M'
+    assert any('the kernel refused to shrink the reservation to 160M' in warning for warning in h.warnings)
+
+
+def test_shrink_live_does_not_write_the_boot_entry_when_the_capture_kernel_does_not_reload(host):
+    h = host(crash_size=256 * M, loaded=1).with_grub()
+    h.capture_needs = 192 * M
+    result, failed = run_module(kdump_reserve.main, {'size': '160M', 'shrink_live': True})
+    assert failed and result['crash_kernel_loaded'] is False and result['reserved_bytes'] == 160 * M
+    assert not os.path.exists(h.grub['dropin'])
+    assert [h.grub['update_grub']] not in h.calls
+
+
+def test_shrink_live_foreign_capture_kernel_falls_back(host):
+    h = host(crash_size=256 * M, loaded=1).with_grub()
+    h.service_active = False
+    result, failed = run_module(kdump_reserve.main, {'size': '160M', 'shrink_live': True})
+    assert not failed and not result['shrunk'] and result['reboot_required'] and result['configured'] == '160M'
+    assert h.read('KEXEC_CRASH_SIZE').strip() == str(256 * M)
+    assert any('not by an active kdump-tools service' in warning for warning in h.warnings)
+
+
+@pytest.mark.parametrize('args', [{'size': '512M,high'}, {'size': '160M', 'low': '64M'}, {'size': '160M@16M'}])
+def test_shrink_live_leaves_offsets_and_high_low_to_the_next_boot(host, args):
+    h = host(crash_size=1024 * M, loaded=1).with_grub()
+    result, failed = run_module(kdump_reserve.main, dict(args, shrink_live=True))
+    assert not failed and not result['shrunk'] and result['reboot_required']
+    assert h.read('KEXEC_CRASH_SIZE').strip() == str(1024 * M) and len(h.warnings) == 1
+
+
+def test_shrink_live_check_mode_changes_nothing(host):
+    h = host(crash_size=256 * M, loaded=1).with_grub()
+    result, failed = run_module(kdump_reserve.main, {'size': '160M', 'shrink_live': True, '_ansible_check_mode': True})
+    assert not failed and result['changed'] and result['shrunk'] and result['reserved_bytes'] == 160 * M
+    assert [argv[1] for argv in result['commands'][:2]] == ['stop', 'start']
+    assert written(h) == [] and h.read('KEXEC_CRASH_SIZE').strip() == str(256 * M)
+    assert h.read('KEXEC_CRASH_LOADED').strip() == '1'
 
 
 # ------------------------------------------------------------------------------ bad input: fail, nothing changed
