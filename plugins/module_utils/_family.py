@@ -407,6 +407,14 @@ class FamilyTable(object):
       auto_reset_crashkernel (Host) -> bool, whether the tooling rewrites crashkernel= on updates unless told no
       prefers_grubby  the bootloader backend to pick when both grubby and grub are present
       crash_test_command (Host) -> argv or None, the distribution's own crash test (else SysRq c)
+    Calibration
+      estimate_command argv of the distribution's own crashkernel size estimator, or None
+      parse_estimate  (rc, stdout, stderr) -> (bytes or None, detail), its answer
+      initrd_list_command (initrd path) -> argv of a cpio -tv style listing of the capture initrd, or None
+      capture_cmdline_append (key, default) of the setting appended to the capture kernel's command line, where
+                      fleet.kdump must add ``panic=`` itself during a calibration; None where the tooling puts one there
+      capture_runtime_bytes what the capture environment allocates beside the kernel image and the initrd, for the
+                      reservation model of kdump_verify's estimate
     """
 
     def __init__(self, name, family, os_ids, config_file, file_format, backend, options, settings_keys,
@@ -418,7 +426,9 @@ class FamilyTable(object):
                  host_problems=lambda config, host: [],
                  disabled_detail=None, default_path=DEFAULT_DUMP_PATH, shared_dump_dirs=(), prefers_grubby=False,
                  os_family=None, distributions=None, pkg_mgr=lambda host: 'unknown', packages=lambda host: (),
-                 package_query=None, package_answers=lambda host, packages: None):
+                 package_query=None, package_answers=lambda host, packages: None,
+                 estimate_command=None, parse_estimate=None, initrd_list_command=lambda path: None,
+                 capture_cmdline_append=None, capture_runtime_bytes=16 << 20):
         self.name = name
         self.family = family
         self.os_ids = tuple(os_ids)
@@ -454,6 +464,11 @@ class FamilyTable(object):
         self.packages = packages
         self.package_query = package_query
         self.package_answers = package_answers
+        self.estimate_command = tuple(estimate_command) if estimate_command else None
+        self.parse_estimate = parse_estimate
+        self.initrd_list_command = initrd_list_command
+        self.capture_cmdline_append = tuple(capture_cmdline_append) if capture_cmdline_append else None
+        self.capture_runtime_bytes = capture_runtime_bytes
         names = [name for option in self.options for name in option.names]
         duplicated = sorted(set(name for name in names if names.count(name) > 1))
         if duplicated:

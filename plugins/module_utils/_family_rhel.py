@@ -296,6 +296,24 @@ def pkg_mgr(host):
     return 'unknown'
 
 
+RECOMMENDED = re.compile(r'^Recommended crashkernel:\s*(\d+)M\s*$', re.MULTILINE)
+
+
+def parse_kdumpctl_estimate(rc, stdout, stderr):
+    """(bytes or None, detail) from `kdumpctl estimate` (RHEL >= 8.5/9, kdump-utils; spec 1.6, 4.3).
+
+    It prints 'Reserved crashkernel:    NM' and 'Recommended crashkernel: NM' (the larger of the distribution
+    default for this RAM and kernel + modules + 3 x initrd + 16M runtime + LUKS) on stdout; errors go to stderr.
+    """
+    match = RECOMMENDED.search(stdout or '')
+    if rc != 0 or not match:
+        return None, 'kdumpctl estimate gave no recommendation (rc %d): %s' % (
+            rc, ((stderr or '').strip() or (stdout or '').strip())[-300:])
+    if int(match.group(1)) == 0:
+        return None, 'kdumpctl estimate: Recommended crashkernel: 0M'
+    return int(match.group(1)) << 20, 'kdumpctl estimate: Recommended crashkernel: %sM' % match.group(1)
+
+
 TABLE = FamilyTable(
     name='rhel',
     family='rhel',
@@ -329,4 +347,10 @@ TABLE = FamilyTable(
     pkg_mgr=pkg_mgr,
     packages=packages,
     package_query=package_db.RPM,
+    # kdumpctl estimate rebuilds a stale capture initrd first: kdump_verify runs it only when the initrd is fresh.
+    estimate_command=('kdumpctl', 'estimate'),
+    parse_estimate=parse_kdumpctl_estimate,
+    initrd_list_command=lambda path: ['lsinitrd', path],
+    # No capture_cmdline_append: kdump-utils' KDUMP_COMMANDLINE_APPEND (/etc/sysconfig/kdump) carries panic=10 on every
+    # architecture (spec 1.5).
 )

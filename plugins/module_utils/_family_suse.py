@@ -236,4 +236,8 @@ TABLE = FamilyTable(
     pkg_mgr=lambda host: 'zypper',
     packages=lambda host: PACKAGES,
     package_query=package_db.RPM,
+    # No estimator of its own (kdumptool calibrate is the distribution default, size=auto): the model estimates.
+    initrd_list_command=lambda path: ['lsinitrd', path],
+    # No capture_cmdline_append: SUSE kdump adds panic=1 to the capture kernel's command line unless it has a panic=
+    # already (init/load.sh).
 )

@@ -79,6 +79,18 @@ options:
       - A sysctl drop-in whose checksum, mode and owner to report as RV(panic_sysctl_file), so that a caller can
         tell without another module call whether its panic settings file is already as it wants it.
     type: path
+  estimate:
+    description:
+      - Also estimate the C(crashkernel=) size this host needs, without crashing it (RV(estimate)).
+      - The distribution's own estimator where it has one, C(kdumpctl estimate) (RHEL 8.5 and later, kdump-utils) or the
+        C(crashkernel suggested size) of C(kdump-config show) (kdump-tools 1:1.10 and later, Debian 13, Ubuntu 24.04);
+        it is not run while the capture initrd is stale, because C(kdumpctl estimate) would rebuild it.
+      - Elsewhere, or when the tool has no answer, a model in the spirit of C(kdumpctl estimate) adds up the kernel image in
+        memory (C(/proc/iomem)), the loaded size of the modules in the capture initrd, the capture initrd file, its
+        unpacked size (C(lsinitramfs -l) or C(lsinitrd)) and a runtime allowance.
+      - Reads the capture initrd's listing, which takes seconds on a slow host; off by default.
+    type: bool
+    default: false
   diagnostics:
     description:
       - Non-destructive SysRq keys to trigger through C(/proc/sysrq-trigger); what the kernel prints for each is
@@ -141,6 +153,11 @@ EXAMPLES = r'''
   failed_when: >-
     after_crash.dumps | length != 1 or not after_crash.dumps[0].complete
     or 'sysrq triggered crash' not in (after_crash.dumps[0].panic | default('', true))
+
+- name: Estimate the crashkernel= this host needs (the calibration starts there)
+  fleet.kdump.kdump_verify:
+    estimate: true
+  register: kdump_state
 
 - name: Capture memory information and blocked tasks from the kernel
   fleet.kdump.kdump_verify:
@@ -335,6 +352,56 @@ crash_test_command:
   type: list
   elements: str
   sample: [kdumpctl, test, --force]
+capture_panic:
+  description:
+    - Whether the capture kernel's command line carries C(panic=), so that a capture kernel that dies (out of memory)
+      reboots the host instead of hanging; a calibration needs it.
+    - Where fleet.kdump must put it there itself (Debian/Ubuntu), C(key) names the setting of the kdump configuration
+      appended to the capture kernel's command line; elsewhere the tooling adds one and C(key) is V(null).
+  returned: always
+  type: dict
+  contains:
+    key:
+      description: The setting, V(KDUMP_CMDLINE_APPEND); V(null) where the tooling puts a C(panic=) there itself.
+      type: str
+    value:
+      description: The setting as the file holds it; V(null) when unset or empty (the tooling's default applies).
+      type: str
+    effective:
+      description: What is appended, the value or the tooling's default.
+      type: str
+    panic:
+      description: C(panic=) is on the capture kernel's command line.
+      type: bool
+    with_panic:
+      description: RV(capture_panic.effective) with C(panic=10) added, V(null) when RV(capture_panic.panic).
+      type: str
+  sample: {key: KDUMP_CMDLINE_APPEND, value: null, panic: false,
+           effective: reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb,
+           with_panic: reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb panic=10}
+estimate:
+  description: The C(crashkernel=) size this host is estimated to need (see O(estimate)); V(null) without O(estimate).
+  returned: always
+  type: dict
+  contains:
+    bytes:
+      description: The estimate in bytes, V(null) when nothing could be estimated.
+      type: int
+    size:
+      description: The same as a crashkernel size, V(134M).
+      type: str
+    source:
+      description: V(kdumpctl estimate), V(kdump-config show) or V(model).
+      type: str
+    detail:
+      description: The tool's line, or the model's sum; why the tool was not used.
+      type: str
+    components:
+      description: The model's parts in bytes (C(kernel_bytes), C(modules_bytes), C(initrd_bytes),
+        C(unpacked_initrd_bytes), C(runtime_bytes)); empty for a tool's answer.
+      type: dict
+  sample: {bytes: 140509184, size: 134M, source: model, components: {},
+           detail: kernel 30.1M + modules 2.1M + initrd 24.3M + unpacked initrd 61.5M + runtime 16M = 134M}
 dump_path:
   description: The directory checked and searched for dumps.
   returned: always
@@ -508,7 +575,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fleet.kdump.plugins.module_utils import _families, crashkernel, kdump_conf, kdump_settings
-from ansible_collections.fleet.kdump.plugins.module_utils import _crash_signature, kdump_state, makedumpfile
+from ansible_collections.fleet.kdump.plugins.module_utils import _crash_signature, crashkernel_estimate, kdump_state, makedumpfile
 from ansible_collections.fleet.kdump.plugins.module_utils._family import module_host
 from ansible_collections.fleet.kdump.plugins.module_utils.common import (
     CommandRunner, container_name, host_path as host_path_under, parse_int, read_text)
@@ -517,6 +584,9 @@ from ansible_collections.fleet.kdump.plugins.module_utils.common import (
 HOST_ROOT = '/'
 # Bounds for the remote target probes (seconds).
 PROBE_TIMEOUT = 20
+# Bound for the estimators and the capture initrd's listing (seconds; a slow host unpacks the initrd to list it).
+ESTIMATE_TIMEOUT = 180
+CAPTURE_PANIC = 'panic=10'
 # How long to let the kernel print after a SysRq key ('l' reaches other CPUs asynchronously).
 SYSRQ_SETTLE_SECONDS = 0.5
 DIAGNOSTICS_MAX_BYTES = 1024 * 1024
@@ -564,10 +634,17 @@ class Verifier(object):
             return None
         return self.runner.read([binary] + list(argv[1:]))
 
-    def bounded(self, argv):
+    def bounded(self, argv, seconds=PROBE_TIMEOUT):
         """Prefix ``argv`` with coreutils' timeout so a hanging probe cannot hold the task."""
         timeout = self.module.get_bin_path('timeout')
-        return ([timeout, str(PROBE_TIMEOUT)] if timeout else []) + argv
+        return ([timeout, str(seconds)] if timeout else []) + argv
+
+    def run_bounded(self, argv, seconds=ESTIMATE_TIMEOUT):
+        """(rc, out, err) of a read-only tool bounded by ``seconds``, or None when the tool is not installed."""
+        binary = self.module.get_bin_path(argv[0])
+        if binary is None:
+            return None
+        return self.runner.read(self.bounded([binary] + list(argv[1:]), seconds))
 
     # -- gathering ---------------------------------------------------------
 
@@ -707,6 +784,71 @@ class Verifier(object):
         supported = makedumpfile.supported_compressions((result[1] or '') + (result[2] or ''))
         return supported or None
 
+    # -- calibration -------------------------------------------------------
+
+    @staticmethod
+    def capture_panic(table, config):
+        """Whether the capture kernel's command line carries panic= (RV capture_panic)."""
+        if table.capture_cmdline_append is None:
+            return {'key': None, 'value': None, 'effective': None, 'panic': True, 'with_panic': None}
+        key, default = table.capture_cmdline_append
+        value = (config.get('raw') or {}).get(key) or None
+        # kdump-config: KDUMP_CMDLINE_APPEND=${KDUMP_CMDLINE_APPEND:="..."}: unset and empty both take the default.
+        effective = value or default
+        panic = any(word.startswith('panic=') for word in effective.split())
+        return {'key': key, 'value': value, 'effective': effective, 'panic': panic,
+                'with_panic': None if panic else '%s %s' % (effective, CAPTURE_PANIC)}
+
+    def estimate(self, table, kver, initrd, container, loaded):
+        """The crashkernel= estimate (RV estimate): the distribution's estimator, else the model."""
+        if container or loaded is None:
+            return {'bytes': None, 'size': None, 'source': None, 'components': {},
+                    'detail': 'nothing to estimate: %s' % ('a container, the kernel belongs to the host' if container
+                                                           else 'this kernel has no kexec')}
+        notes = []
+        if table.estimate_command:
+            name = ' '.join(table.estimate_command)
+            if initrd['fresh'] is False:
+                notes.append('%s not run: the capture initrd is stale (%s)' % (name, initrd['detail']))
+            else:
+                result = self.run_bounded(list(table.estimate_command))
+                if result is None:
+                    notes.append('%s not installed' % table.estimate_command[0])
+                else:
+                    found, detail = table.parse_estimate(*result)
+                    if found:
+                        return {'bytes': found, 'size': crashkernel.format_bytes(found), 'source': name,
+                                'detail': detail, 'components': {}}
+                    notes.append(detail)
+        if initrd['path'] is None:
+            notes.insert(0, 'no capture initrd (%s) to estimate from' % ', '.join(initrd['candidates']))
+            return {'bytes': None, 'size': None, 'source': 'model', 'detail': '; '.join(notes), 'components': {}}
+        kernel = crashkernel_estimate.parse_iomem_kernel(read_text(host_path('/proc/iomem'), ''))
+        if kernel is None:
+            image = stat_or_none(host_path('/boot/vmlinuz-%s' % kver))
+            if image is None:
+                notes.insert(0, 'the kernel image size is unknown (no /proc/iomem addresses, no /boot/vmlinuz-%s)' % kver)
+                return {'bytes': None, 'size': None, 'source': 'model', 'detail': '; '.join(notes), 'components': {}}
+            kernel = crashkernel_estimate.COMPRESSED_KERNEL_FACTOR * image.st_size
+            notes.append('kernel from the compressed image (%d x /boot/vmlinuz-%s): /proc/iomem addresses hidden'
+                         % (crashkernel_estimate.COMPRESSED_KERNEL_FACTOR, kver))
+        initrd_bytes = stat_or_none(host_path(initrd['path'])).st_size
+        unpacked, modules = None, set()
+        argv = table.initrd_list_command(initrd['path'])
+        listing = self.run_bounded(argv) if argv else None
+        if listing is not None and listing[0] == 0:
+            unpacked, modules = crashkernel_estimate.parse_initrd_listing(listing[1])
+        elif argv:
+            notes.append('%s %s' % (' '.join(argv[:-1]), 'not installed' if listing is None else 'failed (rc %d)' % listing[0]))
+        loaded = crashkernel_estimate.parse_proc_modules(read_text(host_path('/proc/modules'), ''))
+        result = crashkernel_estimate.model(kernel, initrd_bytes, unpacked,
+                                            sum(size for name, size in loaded.items() if name in modules),
+                                            table.capture_runtime_bytes)
+        result['source'] = 'model'
+        if notes:
+            result['detail'] += '; ' + '; '.join(notes)
+        return result
+
     # -- crashes -----------------------------------------------------------
 
     def crash(self, dump):
@@ -804,7 +946,7 @@ class Verifier(object):
 
     # -- main --------------------------------------------------------------
 
-    def verify(self, require, since, keys):
+    def verify(self, require, since, keys, want_estimate=False):
         params = self.module.params
         table, facts_of_host, own_table = self.table()
         container = self.container()
@@ -853,6 +995,7 @@ class Verifier(object):
                 for dump in dumps:
                     dump['path'] = '/' + os.path.relpath(dump['path'], HOST_ROOT)
 
+        initrd = self.initrd(table, kver)
         facts = {
             'container': container,
             'kexec_crash_loaded': loaded,
@@ -864,7 +1007,7 @@ class Verifier(object):
             'service': self.service(table),
             'config_enabled': config.get('enabled') if table.has_switch and config_exists else None,
             'config_disabled_detail': table.disabled_detail,
-            'initrd': self.initrd(table, kver),
+            'initrd': initrd,
             'target': target,
             'dump_path': dump_path,
             'dump_dir': dump_dir,
@@ -903,6 +1046,8 @@ class Verifier(object):
             'debconf': debconf,
             'ansible_facts': ansible_facts,
             'panic_sysctl_file': self.file_state(sysctl_file) if sysctl_file else None,
+            'capture_panic': self.capture_panic(table, config),
+            'estimate': self.estimate(table, kver, initrd, container, loaded) if want_estimate else None,
             'dump_path': dump_path,
             'target': target,
             'free_bytes': free,
@@ -925,6 +1070,7 @@ def main():
             family=dict(type='str', default='auto', choices=['auto'] + list(_families.FAMILIES)),
             diagnostics=dict(type='list', elements='str', default=[]),
             panic_sysctl_file=dict(type='path'),
+            estimate=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )
@@ -937,7 +1083,7 @@ def main():
     require = params['require'] if params['require'] is not None else list(kdump_state.DEFAULT_REQUIRE)
 
     verifier = Verifier(module)
-    result = verifier.verify(require, since, keys)
+    result = verifier.verify(require, since, keys, want_estimate=params['estimate'])
     for warning in verifier.warnings:
         module.warn(warning)
     if params['fail_if_not_ready'] and not result['ready']:

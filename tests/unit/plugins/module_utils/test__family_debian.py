@@ -109,3 +109,36 @@ def test_ansible_facts(os_release, expected):
     facts = debian.TABLE.ansible_facts(Host(os_release=os_release))
     assert (facts['distribution'], facts['distribution_major_version']) == expected
     assert facts['os_family'] == 'Debian' and facts['pkg_mgr'] == 'apt'
+
+
+# kdump-config show: the real trixie kdump-config (kdump-tools 1:1.10.7, apt-get download + dpkg -x) run in a
+# Debian 12 container with planted /var/lib/kdump files: before the initrd size is recorded, before the first
+# reboot recorded the early-boot memory, and with both.
+def test_kdump_config_show_suggested_size():
+    assert debian.parse_kdump_config_show(0, fixture('verify/kdump-config-show-trixie-suggested.txt'), '') == (
+        378 << 20, 'kdump-config show: crashkernel suggested size 378M')
+
+
+@pytest.mark.parametrize('name, reason', [
+    ('verify/kdump-config-show-trixie-no-meminfo.txt', "can't find early boot memory info"),
+    ('verify/kdump-config-show-trixie-no-initrd-size.txt', "can't find decompressed initrd size"),
+])
+def test_kdump_config_show_unknown_size_keeps_the_reason(name, reason):
+    size, detail = debian.parse_kdump_config_show(0, fixture(name), '')
+    assert size is None and reason in detail and 'Unknown' in detail
+
+
+def test_kdump_config_show_without_the_line_is_an_older_kdump_tools():
+    size, detail = debian.parse_kdump_config_show(0, fixture('verify/kdump-config-status-ready.txt'), '')
+    assert size is None and 'before 1:1.10' in detail
+
+
+def test_the_table_names_the_estimator_and_the_capture_command_line_setting():
+    assert debian.TABLE.estimate_command == ('kdump-config', 'show')
+    assert debian.TABLE.initrd_list_command('/var/lib/kdump/initrd.img-6.1.0-28-amd64') == [
+        'lsinitramfs', '-l', '/var/lib/kdump/initrd.img-6.1.0-28-amd64']
+    key, default = debian.TABLE.capture_cmdline_append
+    assert key == 'KDUMP_CMDLINE_APPEND' and debian.DUMP_UNIT in default.split()
+    # the package template's commented default is what kdump-config appends when the variable is unset
+    template = fixture('config/kdump-tools-bookworm.conf')
+    assert '#KDUMP_CMDLINE_APPEND="%s"' % default in template

@@ -157,3 +157,28 @@ def test_ansible_facts_of_rhel_10_and_an_unlisted_rebuild():
     assert rhel.TABLE.ansible_facts(resolving_host({}, {'ID': 'rhel', 'VERSION_ID': '10.0'}))['distribution'] \
         == 'RedHat'
     assert rhel.TABLE.ansible_facts(resolving_host({}, {'ID': 'navy', 'VERSION_ID': '9.3'}))['distribution'] == 'Navy'
+
+
+# kdumpctl estimate: the real do_estimate of kdump-utils v1.0.61 (shared/oracles), run with its inputs stubbed
+# (kernel 30M, initramfs 24M, no modules; baseline none for 1 GiB, 256M for the warning case).
+def test_kdumpctl_estimate_recommended_size():
+    assert rhel.parse_kdumpctl_estimate(0, fixture('kdumpctl-estimate-model.txt'), '') == (
+        118 << 20, 'kdumpctl estimate: Recommended crashkernel: 118M')
+
+
+def test_kdumpctl_estimate_with_the_warning_line():
+    size, detail = rhel.parse_kdumpctl_estimate(0, fixture('kdumpctl-estimate-baseline-warning.txt'), '')
+    assert size == 256 << 20 and detail.endswith('256M')
+
+
+def test_kdumpctl_estimate_failure_names_the_reason():
+    size, detail = rhel.parse_kdumpctl_estimate(1, '', 'kdump: Failed to parse /etc/kdump.conf\n')
+    assert size is None and 'rc 1' in detail and 'Failed to parse /etc/kdump.conf' in detail
+
+
+def test_the_table_names_the_estimator_and_lists_initrds_with_lsinitrd():
+    assert rhel.TABLE.estimate_command == ('kdumpctl', 'estimate')
+    assert rhel.TABLE.parse_estimate is rhel.parse_kdumpctl_estimate
+    assert rhel.TABLE.initrd_list_command('/boot/initramfs-6.1kdump.img') == ['lsinitrd', '/boot/initramfs-6.1kdump.img']
+    # kdump-utils puts panic=10 on the capture kernel's command line itself
+    assert rhel.TABLE.capture_cmdline_append is None

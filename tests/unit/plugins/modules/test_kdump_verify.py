@@ -496,6 +496,112 @@ def test_panic_sysctl_file_reports_checksum_mode_and_owner(patch_module, host):
     assert (state['uid'], state['gid']) == (os.getuid(), os.getgid())
 
 
+# -- calibration: capture_panic and estimate --------------------------------------------------
+
+DEBIAN_APPEND = 'reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb'
+
+
+def test_capture_panic_debian_default_has_no_panic(patch_module, host):
+    debian_host(host)
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['capture_panic'] == {'key': 'KDUMP_CMDLINE_APPEND', 'value': None, 'effective': DEBIAN_APPEND,
+                                       'panic': False, 'with_panic': DEBIAN_APPEND + ' panic=10'}
+    assert result['estimate'] is None  # only on request
+
+
+@pytest.mark.parametrize('line, value, panic', [
+    ('KDUMP_CMDLINE_APPEND="irqpoll systemd.unit=kdump-tools-dump.service panic=5"\n',
+     'irqpoll systemd.unit=kdump-tools-dump.service panic=5', True),
+    ('KDUMP_CMDLINE_APPEND="nr_cpus=1 systemd.unit=kdump-tools-dump.service"\n',
+     'nr_cpus=1 systemd.unit=kdump-tools-dump.service', False),
+    # empty takes kdump-config's default, like unset (${KDUMP_CMDLINE_APPEND:=...})
+    ('KDUMP_CMDLINE_APPEND=""\n', None, False),
+])
+def test_capture_panic_reads_the_setting(patch_module, host, line, value, panic):
+    debian_host(host)
+    host.put('/etc/default/kdump-tools', fixture('config/kdump-tools-bookworm.conf') + line)
+    result, _failed = run_module(kdump_verify.main, {})
+    capture = result['capture_panic']
+    assert capture['value'] == value and capture['panic'] is panic
+    assert capture['effective'] == (value or DEBIAN_APPEND)
+    assert capture['with_panic'] == (None if panic else (value or DEBIAN_APPEND) + ' panic=10')
+
+
+def test_capture_panic_rhel_tooling_adds_it(patch_module, host):
+    rhel_host(host, 'path /var/crash\n')
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['capture_panic'] == {'key': None, 'value': None, 'effective': None, 'panic': True, 'with_panic': None}
+
+
+def test_estimate_debian_from_kdump_config_show(patch_module, host):
+    debian_host(host)
+    host.answers[('kdump-config', 'show')] = (0, fixture('verify/kdump-config-show-trixie-suggested.txt'), '')
+    result, _failed = run_module(kdump_verify.main, {'estimate': True})
+    assert result['estimate'] == {'bytes': 378 << 20, 'size': '378M', 'source': 'kdump-config show', 'components': {},
+                                  'detail': 'kdump-config show: crashkernel suggested size 378M'}
+    # bounded, like every probe that could hang
+    assert ['kdump-config', 'show'] in host.calls
+
+
+def test_estimate_debian_12_falls_back_to_the_model(patch_module, host):
+    """Debian 12's kdump-tools 1:1.8.1 has no suggested size: the model adds up what the lab VM showed."""
+    debian_host(host)
+    host.put('/proc/iomem', fixture('verify/iomem-bookworm-vm.txt'))
+    host.put('/proc/modules', fixture('verify/proc-modules-bookworm-vm.txt'))
+    os.truncate(str(host.put('/var/lib/kdump/initrd.img-%s' % KVER, '')), 7059788)
+    host.tools.add('lsinitramfs')
+    host.answers[('kdump-config', 'show')] = (0, fixture('verify/kdump-config-show-bookworm-armed.txt'), '')
+    host.answers[('lsinitramfs', '-l', '/var/lib/kdump/initrd.img-%s' % KVER)] = (
+        0, fixture('verify/lsinitramfs-l-kdump-bookworm.txt'), '')
+    result, failed = run_module(kdump_verify.main, {'estimate': True})
+    assert not failed
+    estimate = result['estimate']
+    assert estimate['source'] == 'model' and estimate['bytes'] == 117 << 20 and estimate['size'] == '117M'
+    assert estimate['components']['modules_bytes'] == 1871872  # only the loaded modules the initrd holds
+    assert 'kdump-config show has no suggested size (kdump-tools before 1:1.10)' in estimate['detail']
+
+
+def test_estimate_model_without_a_listing_tool_or_root(patch_module, host):
+    debian_host(host)
+    host.put('/proc/iomem', fixture('verify/iomem-nonroot.txt'))
+    os.truncate(str(host.put('/boot/vmlinuz-%s' % KVER, '')), 8 << 20)
+    os.truncate(str(host.put('/var/lib/kdump/initrd.img-%s' % KVER, '')), 7 << 20)
+    host.answers[('kdump-config', 'show')] = (0, fixture('verify/kdump-config-show-trixie-no-meminfo.txt'), '')
+    result, _failed = run_module(kdump_verify.main, {'estimate': True})
+    estimate = result['estimate']
+    # 6 x 8M kernel + 7M initrd + 2 x 7M unpacked + 48M runtime
+    assert estimate['bytes'] == (48 + 7 + 14 + 48) << 20
+    assert "can't find early boot memory info" in estimate['detail']
+    assert 'lsinitramfs -l not installed' in estimate['detail']
+    assert 'kernel from the compressed image' in estimate['detail']
+
+
+def test_estimate_rhel_from_kdumpctl_estimate(patch_module, host):
+    rhel_host(host, 'path /var/crash\n')
+    host.put('/boot/initramfs-5.14.0-427.el9.x86_64kdump.img', 'initrd', time.time())  # newer than kdump.conf
+    host.answers[('kdumpctl', 'estimate')] = (0, fixture('verify/kdumpctl-estimate-model.txt'), '')
+    result, _failed = run_module(kdump_verify.main, {'estimate': True})
+    assert result['estimate']['bytes'] == 118 << 20 and result['estimate']['source'] == 'kdumpctl estimate'
+
+
+def test_estimate_rhel_does_not_run_kdumpctl_on_a_stale_initrd(patch_module, host):
+    """kdumpctl estimate would rebuild it: the model estimates instead, and says why."""
+    rhel_host(host, 'path /var/crash\n')  # its initrd is older than kdump.conf
+    host.put('/proc/iomem', fixture('verify/iomem-root.txt'))
+    result, _failed = run_module(kdump_verify.main, {'estimate': True})
+    assert ['kdumpctl', 'estimate'] not in host.calls
+    assert result['estimate']['source'] == 'model'
+    assert 'kdumpctl estimate not run: the capture initrd is stale' in result['estimate']['detail']
+
+
+def test_estimate_in_a_container_is_nothing(patch_module, host):
+    debian_host(host, armed=False)
+    os.unlink(str(host.root / 'sys' / 'kernel' / 'kexec_crash_loaded'))
+    result, _failed = run_module(kdump_verify.main, {'estimate': True})
+    assert result['estimate']['bytes'] is None and 'no kexec' in result['estimate']['detail']
+    assert ['kdump-config', 'show'] not in host.calls
+
+
 # -- crash records -----------------------------------------------------------------------------
 
 def test_every_dump_gets_a_crash_record_from_its_dmesg(patch_module, host):
