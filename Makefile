@@ -29,12 +29,13 @@ CONTAINER_LAB_LOCK := flock $(LOCK_DIR)/container-lab.lock
 VM_LAB_LOCK        := flock $(LOCK_DIR)/vm-lab.lock
 $(shell mkdir -p $(LOCK_DIR))
 
-.PHONY: help venv collection-tree lint sanity units conformance runner molecule-default molecule-fleet molecule-vm test test-matrix demo build clean
+.PHONY: help venv collection-tree lint sanity units conformance runner molecule-default molecule-fleet molecule-vm molecule-vm-calibrate test test-matrix demo build clean
 
 help:
 	@echo "make test    - lint, sanity, unit tests, then every Molecule scenario (what CI runs)"
 	@echo "make demo    - build the lab (VM canary + SSH containers), run playbooks/site.yml with a real crash, print the report"
 	@echo "make venv | lint | sanity | units | conformance | runner | molecule-default | molecule-fleet | molecule-vm | test-matrix | build | clean"
+	@echo "make molecule-vm-calibrate - extended: calibrate crashkernel= on a VM by crashing it (~30-60 min under TCG)"
 
 $(VENV)/.stamp: $(REQS) constraints-dev.txt scripts/find-python.sh scripts/ansible-test-get-pip.py
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +92,11 @@ molecule-fleet: venv collection-tree
 molecule-vm: venv collection-tree
 	lab/vm.sh setup-host && lab/vm.sh build
 	cd $(ROOT) && $(VM_LAB_LOCK) $(BIN)/molecule test -s vm
+
+# Extended (not in `make test`): calibration by crashes on a Debian VM; FLEET_KDUMP_VM_SUITE / FLEET_KDUMP_VM_MEMORY.
+molecule-vm-calibrate: venv collection-tree
+	lab/vm.sh setup-host && lab/vm.sh build
+	cd $(ROOT) && $(VM_LAB_LOCK) $(BIN)/molecule test -s vm-calibrate
 
 test: venv
 	@$(ROOT)/scripts/test.sh

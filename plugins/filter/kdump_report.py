@@ -59,9 +59,15 @@ EXAMPLES = r'''
 
 RETURN = r'''
 _value:
-  description: The report, C({summary, hosts}).
+  description: The report, C({summary, hosts, calibration}).
   type: dict
   contains:
+    calibration:
+      description:
+        - The fleet-wide C(crashkernel=) from the canaries' calibrations (the C(calibrate) entry point), as the
+          P(fleet.kdump.calibration_fleet#filter) filter gives it; C(kdump_crashkernel) is V(null) when no host was
+          calibrated.
+      type: dict
     summary:
       description: Fleet totals.
       type: dict
@@ -128,6 +134,12 @@ _value:
           description: The newest three dumps, each C({path, time, size_bytes, complete, panic}).
           type: list
           elements: dict
+        calibration:
+          description:
+            - The host's calibration record, V(null) when it was not calibrated. The P(fleet.kdump.calibration#filter)
+              filter's result (status, C(minimum_size), C(highest_failure_size), C(recommended_size), C(ratio), the
+              steps) with C(host), C(kernel), C(ram_bytes), C(estimate_source), C(estimate_detail) and C(seconds).
+          type: dict
 '''
 
 from ansible_collections.fleet.kdump.plugins.plugin_utils._kdump_report import build_report

@@ -8,7 +8,8 @@ The public interfaces are the filters fleet.kdump.kdump_report and fleet.kdump.c
 
 Input: for each host, a mapping of the variables the role registered there (``hostvars[host]`` in a
 play, a plain dict in the tests); only the names in ``RESULT_VARS`` are read.
-Output of ``build_report``: ``{'summary': {...}, 'hosts': [record, ...]}``.
+Output of ``build_report``: ``{'summary': {...}, 'hosts': [record, ...], 'calibration': {...}}``, the last the
+fleet-wide crashkernel= from the canaries' calibrations (``_calibration.fleet``).
 
 Extending it: a new per-host field is one entry in ``host_record`` (read its result by name with
 ``_result``); a new fleet-level section (for example dumps grouped by crash signature) is one key in
@@ -18,6 +19,8 @@ Extending it: a new per-host field is one entry in ``host_record`` (read its res
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from ansible_collections.fleet.kdump.plugins.plugin_utils._calibration import fleet as calibration_fleet
 
 # Per-host states, in the order a report lists them.
 ARMED = 'armed'
@@ -45,6 +48,7 @@ RESULT_VARS = VERIFY_RESULTS + (
     '__kdump_crash_result',    # crash_trigger: the final assert, passed or failed
     '__kdump_canary_failure',  # site.yml canary play: the rescue's record of why the canary failed
     '__kdump_canary_reached',  # site.yml canary play: set on entry
+    '__kdump_calibration',     # calibrate: the calibration record (search, proven minimum, recommendation)
     'kdump_state',
 )
 
@@ -131,6 +135,7 @@ def host_record(host, host_vars, kdump_state='present'):
         'failed_checks': [check.get('name') for check in verify.get('checks') or [] if not check.get('ok')],
         'dumps': [dict((field, dump.get(field)) for field in DUMP_FIELDS) for dump in (verify.get('dumps') or [])[:DUMPS_PER_HOST]],
         'crash_test': _crash_test(host_vars),
+        'calibration': _result(host_vars, '__kdump_calibration') or None,
         'errors': errors,
     }
 
@@ -153,7 +158,8 @@ def build_report(hostvars, hosts, kdump_state='present'):
     ``hostvars`` maps a host name to its variables; a host missing from it has no results (state unknown).
     """
     records = [host_record(host, hostvars[host] if host in hostvars else {}, kdump_state) for host in hosts]
-    return {'summary': fleet_summary(records), 'hosts': records}
+    return {'summary': fleet_summary(records), 'hosts': records,
+            'calibration': calibration_fleet([record['calibration'] for record in records if record['calibration']])}
 
 
 def canary_gate(report, canaries, hostvars, crash_test=False, allow_no_canary=False, canary_group='kdump_canary'):

@@ -105,7 +105,7 @@ def test_record_fields_come_from_verify_and_reserve():
             {'path': '/var/crash/202611252341', 'time': '2026-11-25T23:41:52Z', 'size_bytes': 48234496, 'complete': True,
              'panic': None},
         ],
-        'crash_test': {'status': 'not_run', 'detail': ''}, 'errors': []}
+        'crash_test': {'status': 'not_run', 'detail': ''}, 'calibration': None, 'errors': []}
 
 
 def test_family_is_what_kdump_verify_detected():
@@ -172,7 +172,36 @@ def test_summary_counts_states_memory_and_crash_tests():
 def test_empty_fleet():
     assert kdump_report({}, []) == {'summary': {
         'hosts': 0, 'armed': 0, 'reboot_pending': 0, 'not_armed': 0, 'disabled': 0, 'unknown': 0, 'reserved_bytes_total': 0,
-        'crash_tests_passed': [], 'crash_tests_failed': [], 'crash_tests_refused': [], 'not_armed_hosts': []}, 'hosts': []}
+        'crash_tests_passed': [], 'crash_tests_failed': [], 'crash_tests_refused': [], 'not_armed_hosts': []}, 'hosts': [],
+        'calibration': {'hosts': [], 'kernels': [], 'kdump_crashkernel': None, 'kdump_crashkernel_tiers': [], 'notes': []}}
+
+
+M = 1 << 20
+G = 1 << 30
+
+
+def calibration_record(host, ram, recommended, status='complete'):
+    return {'host': host, 'status': status, 'complete': status == 'complete', 'kernel': '6.1.0-28-amd64', 'ram_bytes': ram,
+            'minimum': recommended * 4 // 5 if recommended else None, 'recommended': recommended,
+            'recommended_size': '%dM' % (recommended // M) if recommended else None, 'steps': []}
+
+
+def test_calibrations_are_in_the_host_records_and_give_the_fleet_value():
+    hostvars = {
+        'c1': {'__kdump_verify': r('verify_armed'), '__kdump_calibration': calibration_record('c1', G, 160 * M)},
+        'c2': {'__kdump_verify': r('verify_armed'), '__kdump_calibration': calibration_record('c2', 2 * G, 176 * M)},
+        'c3': {'__kdump_verify': r('verify_armed'), '__kdump_calibration': calibration_record('c3', 2 * G, None, 'stopped')},
+        'web': {'__kdump_verify': r('verify_armed')},
+    }
+    report = kdump_report(hostvars, ['c1', 'c2', 'c3', 'web'])
+    assert [record['calibration'] and record['calibration']['status'] for record in report['hosts']] == [
+        'complete', 'complete', 'stopped', None]
+    assert report['calibration']['kdump_crashkernel'] == 'tiers'
+    assert report['calibration']['kdump_crashkernel_tiers'] == [{'min_ram': '0', 'size': '160M'},
+                                                                {'min_ram': '2G', 'size': '176M'}]
+    assert report['calibration']['hosts'] == ['c1', 'c2']
+    one = kdump_report({'c1': hostvars['c1'], 'web': hostvars['web']}, ['c1', 'web'])
+    assert one['calibration']['kdump_crashkernel'] == '160M' and one['calibration']['kdump_crashkernel_tiers'] == []
 
 
 class TemplatingVars(Mapping):
