@@ -14,7 +14,7 @@ description:
   - Turns the calibration records of the canaries into values for the role's inputs.
   - Canaries of one RAM size give one C(kdump_crashkernel) value, the largest recommended size among them.
   - Canaries of several RAM sizes give C(kdump_crashkernel=tiers) and a C(kdump_crashkernel_tiers) table, one tier per
-    calibrated RAM size (RAM as M(fleet.kdump.kdump_reserve) measures it for tiers: C(MemTotal) plus the reservation,
+    calibrated RAM size (RAM as M(fleet.kdump.kdump_reserve) measures it for tiers, C(MemTotal) plus the reservation
     rounded up to 128M), each tier at least as large as the tiers below it. The smallest tier starts at V(0), so a
     host smaller than every canary gets the smallest size.
   - Records without a recommendation (a calibration that proved nothing) are left out.

@@ -77,7 +77,7 @@ options:
         cannot grow back, a reboot restores the boot reservation). If the loaded capture kernel does not belong to an
         active kdump service the module refuses.
       - Without O(size) only the live reservation changes and the boot entries are left alone (one step of a
-        calibration: try a smaller size without touching the boot configuration).
+        calibration, which tries a smaller size without touching the boot configuration).
       - Skipped with a warning on kernels without kexec (no C(/sys/kernel/kexec_crash_size)).
     type: str
   family:
@@ -435,8 +435,8 @@ def plan_shrink(module, runner, table, target, reserved, strict=True):
         return None
 
     if reserved is None:
-        module.warn('%s ignored: this kernel has no kexec (%s missing)' % ('shrink_to' if strict else 'shrink_live',
-                                                                         KEXEC_CRASH_SIZE))
+        option = 'shrink_to' if strict else 'shrink_live'
+        module.warn('%s ignored: this kernel has no kexec (%s missing)' % (option, KEXEC_CRASH_SIZE))
         return None
     if target > reserved:
         return refuse('shrink_to %s (%d bytes) is larger than the current reservation %s (%d bytes); the live '
