@@ -438,3 +438,56 @@ def test_report_renders_every_state_from_registered_results(tmp_path, collection
     assert '  Kernel panic - not syncing: sysrq triggered crash\n  CPU: 0 PID: 812 Comm: sh\n' in markdown
     # The newest three dumps per host, no more.
     assert '202611242341' not in markdown and '202611242341' not in json.dumps(report)
+
+
+def calibration_record(host, ram, minimum, recommended, steps):
+    """What the role's calibrate entry point leaves in __kdump_calibration (the calibration filter's result + the host)."""
+    mib = 1 << 20
+    return {
+        'host': host, 'kernel': '6.1.0-50-amd64', 'ram_bytes': ram, 'status': 'complete', 'complete': True,
+        'minimum': minimum * mib, 'minimum_size': '%dM' % minimum, 'highest_failure': (minimum - 16) * mib,
+        'highest_failure_size': '%dM' % (minimum - 16), 'recommended': recommended * mib,
+        'recommended_size': '%dM' % recommended, 'ratio': round(float(recommended) / minimum, 3), 'margin': 1.25,
+        'floor': 64 * mib, 'start': 256 * mib, 'resolution': 16 * mib, 'estimate': 117 * mib, 'estimate_size': '117M',
+        'estimate_source': 'model', 'estimate_detail': 'kernel 42.1M + ... = 117M', 'seconds': 612, 'next': None,
+        'steps': [{'size': size * mib, 'size_text': '%dM' % size, 'outcome': outcome, 'detail': '', 'seconds': 150}
+                  for size, outcome in steps],
+        'notes': [],
+    }
+
+
+def test_report_renders_the_calibration(tmp_path, collections_path):
+    """Two canaries of different RAM calibrated: their rows, the tiers to apply fleet-wide, set_stats kdump_calibration."""
+    results = yaml.safe_load(FIXTURE_RESULTS.read_text())
+    hosts = {
+        'canary-1g': {'__kdump_verify': results['verify_armed'],
+                      '__kdump_calibration': calibration_record('canary-1g', 1 << 30, 128, 160,
+                                                                [(256, 'captured'), (128, 'captured'), (112, 'no_dump')])},
+        'canary-2g': {'__kdump_verify': results['verify_armed'],
+                      '__kdump_calibration': calibration_record('canary-2g', 2 << 30, 144, 180 + 12,
+                                                                [(256, 'captured'), (128, 'no_dump'), (144, 'captured')])},
+        'web-01': {'__kdump_verify': results['verify_armed']},
+    }
+    inventory = tmp_path / 'hosts.yml'
+    inventory.write_text(yaml.safe_dump({'fleet': {'hosts': hosts}}, sort_keys=False))
+    playbook = tmp_path / 'report.yml'
+    playbook.write_text(yaml.safe_dump([{
+        'name': 'Report', 'hosts': 'localhost', 'gather_facts': False,
+        'tasks': [{'name': 'Report', 'ansible.builtin.import_role': {'name': 'fleet.kdump.kdump', 'tasks_from': 'report'}}],
+    }]))
+    report_dir = tmp_path / 'report'
+    result, events = run_playbook(tmp_path, collections_path, str(playbook), inventory,
+                                  awx_extravars(kdump_targets='fleet', kdump_report_dir=str(report_dir)))
+    assert result.status == 'successful', result.stdout.read()
+
+    report, markdown = read_report(report_dir)
+    assert report['calibration']['kdump_crashkernel'] == 'tiers'
+    assert report['calibration']['kdump_crashkernel_tiers'] == [{'min_ram': '0', 'size': '160M'},
+                                                                {'min_ram': '2G', 'size': '192M'}]
+    assert [h['calibration'] and h['calibration']['minimum_size'] for h in report['hosts']] == ['128M', '144M', None]
+    stats = stats_event(events)['event_data']['artifact_data']
+    assert stats['kdump_calibration']['kdump_crashkernel_tiers'] == report['calibration']['kdump_crashkernel_tiers']
+    assert [record['host'] for record in stats['kdump_calibration']['records']] == ['canary-1g', 'canary-2g']
+    assert ('| canary-1g | 6.1.0-50-amd64 | 1.00 GB | complete | 128M | 112M | 160M | 1.25 | 117M (model) | '
+            '256M captured, 128M captured, 112M no_dump | 612 |') in markdown
+    assert 'Apply fleet-wide: `kdump_crashkernel: tiers` with `kdump_crashkernel_tiers: [{"min_ram": "0", "size": "160M"}' in markdown
