@@ -76,14 +76,14 @@ def parse_meminfo(text):
     return result
 
 
-def parse_iomem_regions(text, name):
+def parse_iomem_regions(text, name, top_level=False):
     """The /proc/iomem regions called ``name`` ('Crash kernel', 'System RAM') as (start, end) inclusive.
 
     Non-root readers see every address as zero (spec 4.2); such lines give no
-    regions because their extent is unknown.
+    regions because their extent is unknown. ``top_level`` skips nested (indented) regions.
     """
     regions = []
-    pattern = re.compile(r'^\s*([0-9a-fA-F]+)-([0-9a-fA-F]+)\s*:\s*%s\s*$' % re.escape(name))
+    pattern = re.compile(r'^%s([0-9a-fA-F]+)-([0-9a-fA-F]+)\s*:\s*%s\s*$' % ('' if top_level else r'\s*', re.escape(name)))
     for line in (text or '').splitlines():
         match = pattern.match(line)
         if not match:
@@ -102,6 +102,27 @@ def parse_iomem_crash(text):
 
 def region_bytes(regions):
     return sum(end - start + 1 for start, end in regions)
+
+
+RAM_ROUNDING = 128 << 20
+
+
+def kernel_ram_bytes(iomem_text, memtotal_bytes=None, reserved=None):
+    """Total RAM as the kernel's crashkernel ranges see it, rounded up to 128M (kernel/crash_reserve.c), or None.
+
+    The kernel matches ranges against all of its RAM (memblock); the sum of the 'System RAM' regions of
+    /proc/iomem is that figure, as kdump-utils' get_system_size reads it. MemTotal lacks the kernel's own
+    image and early reservations (a 64G host shows about 63G), so it is only the fallback for a reader
+    that sees no addresses: MemTotal plus what is reserved now.
+    """
+    # Top-level regions only: memory a live shrink gave back (/sys/kernel/kexec_crash_size) shows up again as a
+    # 'System RAM' region nested in the one that held the reservation, and would count twice.
+    total = region_bytes(parse_iomem_regions(iomem_text, 'System RAM', top_level=True))
+    if not total:
+        if not memtotal_bytes:
+            return None
+        total = int(memtotal_bytes) + (reserved or 0)
+    return -(-total // RAM_ROUNDING) * RAM_ROUNDING
 
 
 def format_region(region):

@@ -293,7 +293,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fleet.kdump.plugins.module_utils import _families, bootloader
 from ansible_collections.fleet.kdump.plugins.module_utils._family import module_host
-from ansible_collections.fleet.kdump.plugins.module_utils.kdump_state import parse_iomem_regions, region_bytes
+from ansible_collections.fleet.kdump.plugins.module_utils.kdump_state import kernel_ram_bytes
 from ansible_collections.fleet.kdump.plugins.module_utils.bootloader import BootloaderError, GrubBackend, GrubbyBackend
 from ansible_collections.fleet.kdump.plugins.module_utils.common import (
     CommandRunner, container_name, host_path, major_version, read_int, read_text)
@@ -337,22 +337,14 @@ def resolve_auto(table, facts):
 
 
 def ram_bytes(reserved):
-    """Total RAM as the kernel's crashkernel ranges see it, rounded up to 128M (kernel/crash_reserve.c).
-
-    The kernel matches ranges against all of its RAM (memblock); the sum of the 'System RAM' regions of
-    /proc/iomem is that figure, as kdump-utils' get_system_size reads it. MemTotal lacks the kernel's own
-    image and early reservations (a 64G host shows about 63G), so it is only the fallback for a reader
-    that sees no addresses: MemTotal plus what is reserved now.
-    """
-    total = region_bytes(parse_iomem_regions(read_text(host(PROC_IOMEM), '') or '', 'System RAM'))
-    if not total:
-        match = re.search(r'^MemTotal:\s+(\d+)\s*kB', read_text(host(PROC_MEMINFO), '') or '', re.MULTILINE)
-        if not match:
-            raise ReserveError('size=tiers: cannot read the System RAM regions of %s nor MemTotal from %s'
-                               % (PROC_IOMEM, PROC_MEMINFO))
-        total = int(match.group(1)) * 1024 + (reserved or 0)
-    step = 128 << 20
-    return -(-total // step) * step
+    """Total RAM as the kernel's crashkernel ranges see it, rounded up to 128M (kdump_state.kernel_ram_bytes)."""
+    match = re.search(r'^MemTotal:\s+(\d+)\s*kB', read_text(host(PROC_MEMINFO), '') or '', re.MULTILINE)
+    total = kernel_ram_bytes(read_text(host(PROC_IOMEM), '') or '', int(match.group(1)) * 1024 if match else None,
+                             reserved)
+    if total is None:
+        raise ReserveError('size=tiers: cannot read the System RAM regions of %s nor MemTotal from %s'
+                           % (PROC_IOMEM, PROC_MEMINFO))
+    return total
 
 
 def validated_values(params):

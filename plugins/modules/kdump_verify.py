@@ -422,6 +422,14 @@ estimated_dump_bytes:
   returned: always
   type: int
   sample: 402653184
+ram_bytes:
+  description:
+    - Total RAM as the kernel's C(crashkernel=) ranges see it, rounded up to 128M, the figure
+      M(fleet.kdump.kdump_reserve) picks O(fleet.kdump.kdump_reserve#module:tiers) by. The C(System RAM) regions of
+      C(/proc/iomem); without root C(MemTotal) plus the reservation. V(null) when neither is readable.
+  returned: always
+  type: int
+  sample: 1073741824
 memory_bytes:
   description: C(MemTotal) of C(/proc/meminfo) in bytes.
   returned: always
@@ -961,7 +969,8 @@ class Verifier(object):
                 break
         cmdline = read_text(host_path('/proc/cmdline'), '')
         running = crashkernel.tokens_text(crashkernel.from_cmdline(cmdline))
-        regions = kdump_state.parse_iomem_crash(read_text(host_path('/proc/iomem'), ''))
+        iomem = read_text(host_path('/proc/iomem'), '')
+        regions = kdump_state.parse_iomem_crash(iomem)
         if size is None and regions:
             size = kdump_state.region_bytes(regions)
         meminfo = kdump_state.parse_meminfo(read_text(host_path('/proc/meminfo'), ''))
@@ -1053,6 +1062,7 @@ class Verifier(object):
             'free_bytes': free,
             'estimated_dump_bytes': estimate,
             'memory_bytes': meminfo.get('MemTotal'),
+            'ram_bytes': kdump_state.kernel_ram_bytes(iomem, meminfo.get('MemTotal'), size),
             'boot_id': boot_id,
             'kernel': kver,
             'dumps': dumps,

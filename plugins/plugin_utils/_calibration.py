@@ -44,8 +44,6 @@ START_FAILED = 'start_failed'    # the start itself did not capture: nothing sma
 STOPPED = 'stopped'              # a step timed out or could not run
 INCOMPLETE = 'incomplete'        # the step budget ran out (only with inconsistent, flaky results)
 
-RAM_ROUNDING = 128 << 20  # the kernel's crashkernel ranges and kdump-utils round RAM up to 128M
-
 
 class CalibrationError(ValueError):
     """Bad calibration input; the message names the value and what is valid."""
@@ -203,12 +201,6 @@ def recommend(minimum, margin, resolution):
     # Integer arithmetic on the margin in thousandths: 128M x 1.25 is exactly 160M, not 160M + 1 byte.
     scaled = -(-minimum * int(round(float(margin) * 1000)) // 1000)
     return -(-scaled // resolution) * resolution
-
-
-def ram_bytes(memory_bytes, reserved_bytes):
-    """Host RAM as the crashkernel ranges see it: MemTotal plus the reservation, rounded up to 128M."""
-    total = int(memory_bytes or 0) + int(reserved_bytes or 0)
-    return -(-total // RAM_ROUNDING) * RAM_ROUNDING
 
 
 def fleet(records):

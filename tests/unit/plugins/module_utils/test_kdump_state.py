@@ -47,6 +47,20 @@ def test_iomem_high_and_low_regions_are_both_found():
     assert kdump_state.region_bytes(regions) == 256 * 1024 ** 2 + 512 * 1024 ** 2
 
 
+@pytest.mark.parametrize('name, memtotal, reserved, expected', [
+    # the lab VM (-m 1024): System RAM 0x1000-0x9fbff and 0x100000-0x3ffdbfff, 1023.4M, rounds up to 1G; read
+    # while the reservation was shrunk live from 256M to 96M, so the 160M given back is a nested 'System RAM'
+    # region (21000000-2affffff) that must not count twice
+    ('iomem-bookworm-vm.txt', None, None, 1 << 30),
+    # without addresses: MemTotal plus the reservation
+    ('iomem-nonroot.txt', 745 << 20, 256 << 20, 1 << 30),
+    ('iomem-nonroot.txt', 1900 << 20, 192 << 20, 2176 << 20),
+    ('iomem-nonroot.txt', None, 256 << 20, None),
+])
+def test_kernel_ram_bytes_as_the_crashkernel_ranges_see_it(name, memtotal, reserved, expected):
+    assert kdump_state.kernel_ram_bytes(fixture(name), memtotal, reserved) == expected
+
+
 def test_iomem_non_root_view_has_no_usable_region():
     assert kdump_state.parse_iomem_crash(fixture('iomem-nonroot.txt')) == []
 

@@ -558,6 +558,7 @@ def test_estimate_debian_12_falls_back_to_the_model(patch_module, host):
     estimate = result['estimate']
     assert estimate['source'] == 'model' and estimate['bytes'] == 117 << 20 and estimate['size'] == '117M'
     assert estimate['components']['modules_bytes'] == 1871872  # only the loaded modules the initrd holds
+    assert result['ram_bytes'] == 1 << 30  # System RAM of the lab VM's /proc/iomem, rounded up to 128M
     assert 'kdump-config show has no suggested size (kdump-tools before 1:1.10)' in estimate['detail']
 
 

@@ -172,13 +172,6 @@ def test_bad_margin_and_outcome_are_refused():
         search.next_size([{'size': 256 * M, 'outcome': 'maybe'}])
 
 
-def test_ram_as_the_crashkernel_ranges_see_it():
-    # a 1 GiB guest booted with 256M reserved: MemTotal 745 MiB
-    assert cal.ram_bytes(745 * M, 256 * M) == 1 * G
-    assert cal.ram_bytes(1900 * M, 192 * M) == 2176 * M
-    assert cal.ram_bytes(None, None) == 0
-
-
 def test_fleet_one_ram_size_gives_one_value_the_largest():
     records = [{'host': 'a', 'ram_bytes': G, 'kernel': 'k1', 'recommended': 160 * M},
                {'host': 'b', 'ram_bytes': G, 'kernel': 'k1', 'recommended': 176 * M},
