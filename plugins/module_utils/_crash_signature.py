@@ -15,6 +15,9 @@ together and a different guilty function does not.
 
 ``group_crashes(dumps)`` groups dumps of a fleet by signature.
 
+``summarize_sysrq(key, text)`` condenses what a non-destructive SysRq key printed (the diagnostics of
+a host that hangs): the blocked tasks and what they wait in, what each CPU runs, the memory figures.
+
 Pure functions: text in, dicts out. No host access (docs/triage.md explains the rules).
 """
 
@@ -872,3 +875,110 @@ def group_crashes(dumps):
 def _when(dump):
     timestamp = dump.get('timestamp')
     return (timestamp if isinstance(timestamp, (int, float)) else 0, dump.get('time') or '', dump.get('path') or '')
+
+
+# ---------------------------------------------------------------------------
+# SysRq diagnostics (kdump_verify's ``diagnostics``): what a hung host's kernel printed, condensed
+# ---------------------------------------------------------------------------
+
+# 'task:jbd2/vda1-8     state:D stack:0     pid:152   ppid:2      flags:0x00004000' (5.14+) and
+# 'jbd2/vda1-8     D    0   152      2 0x00000000' / 'name D ffffff8008084dfc 0 1 0 0x0' (older kernels).
+_TASK_NEW = re.compile(r'^task:(.+?) +state:([A-Za-z]) .*?\bpid: *(\d+)')
+_TASK_OLD = re.compile(r'^(\S.*?) +([RSDTtXZIPKW]) +(?:[0-9a-f]{8,16} +)?\d+ +(\d+) +\d+ +0x[0-9a-f]+$')
+_NMI_BACKTRACE = re.compile(r'^NMI backtrace for cpu (\d+)(?: skipped: idling at ([A-Za-z_][\w.]*))?')
+_MEM_INFO_PAIR = re.compile(r'\b([a-z_]+(?:\(\w+\))?):(\d+)\b')
+_MEM_KEYS = ('free', 'active_anon', 'inactive_anon', 'active_file', 'inactive_file', 'unevictable', 'dirty',
+             'writeback', 'slab_reclaimable', 'slab_unreclaimable', 'mapped', 'shmem', 'pagetables')
+SYSRQ_TASKS_LISTED = 20
+
+
+def _tasks(lines):
+    """(name, pid, state, frames) of every task header in ``lines`` with the frames printed under it."""
+    tasks = []
+    for line in lines:
+        text = line.text.strip()
+        match = _TASK_NEW.match(text) or _TASK_OLD.match(text)
+        if match:
+            tasks.append([match.group(1).strip(), int(match.group(3)), match.group(2), []])
+            continue
+        if tasks:
+            frame = _frame_from(text)
+            if frame is not None:
+                tasks[-1][3].append(frame)
+    return tasks
+
+
+def _waiting_in(frames):
+    block = Block('tasks', 0, Line('', None, None), None)
+    block.frames = frames
+    return _guilty(block, WAIT_FRAMES)[0]
+
+
+def _cpu_blocks(lines):
+    """{cpu: [lines]} of an 'l' (or 'p') answer, split at 'NMI backtrace for cpu N' / 'CPU: N' lines."""
+    blocks, current, idle = {}, None, {}
+    for line in lines:
+        text = line.text.strip()
+        match = _NMI_BACKTRACE.match(text)
+        if match:
+            current = int(match.group(1))
+            blocks.setdefault(current, [])
+            if match.group(2):
+                idle[current] = normalize_name(match.group(2))
+            continue
+        match = _CPU_LINE.match(text)
+        if match and match.group(1) is not None and (current is None or blocks.get(current)):
+            current = int(match.group(1))
+            blocks.setdefault(current, [])
+        if current is not None:
+            blocks[current].append(line)
+    return blocks, idle
+
+
+def summarize_sysrq(key, text):
+    """A short dict of what SysRq ``key`` printed (``text`` as kdump_verify returns it).
+
+    ``w``/``t``: ``tasks`` (states counted), ``blocked`` (D-state tasks: name, pid, waiting_in);
+    ``l``/``p``: ``cpus`` (cpu, comm, function: where the CPU was, ``idle`` when it idled);
+    ``m``: the Mem-Info page counts and swap; always ``lines``. An unavailable key gives ``error``.
+    """
+    text = text or ''
+    if text.startswith('unavailable:'):
+        return {'key': key, 'error': text, 'lines': 0}
+    lines = split_lines(text)
+    summary = {'key': key, 'lines': len([line for line in lines if line.text.strip()])}
+    if key in ('w', 't'):
+        tasks = _tasks(lines)
+        states = {}
+        for _name, _pid, state, _frames in tasks:
+            states[state] = states.get(state, 0) + 1
+        blocked = [{'task': name, 'pid': pid, 'waiting_in': _waiting_in(frames)}
+                   for name, pid, state, frames in tasks if state == 'D']
+        summary.update(tasks=len(tasks), states=states, blocked=blocked[:SYSRQ_TASKS_LISTED],
+                       blocked_total=len(blocked))
+    elif key in ('l', 'p'):
+        blocks, idle = _cpu_blocks(lines)
+        cpus = []
+        for cpu in sorted(blocks):
+            block = Block('cpu', 0, Line('', None, None), None)
+            block.lines = blocks[cpu]
+            _analyse(block)
+            info = _cpu_info(block.cpu_line or '')
+            function = idle.get(cpu) or (normalize_name(block.pc) if block.pc else _guilty(block)[0])
+            cpus.append({'cpu': cpu, 'comm': info.get('comm'), 'function': function, 'idle': cpu in idle})
+        summary['cpus'] = cpus
+    elif key == 'm':
+        memory = {}
+        for index, line in enumerate(lines):
+            stripped = line.text.strip()
+            if stripped == 'Mem-Info:' and index + 1 < len(lines):
+                pairs = dict(_MEM_INFO_PAIR.findall(' '.join(other.text for other in lines[index + 1:index + 4])))
+                memory.update((name + '_pages', int(pairs[name])) for name in _MEM_KEYS if name in pairs)
+            match = re.match(r'^(Free|Total) swap *= *(\d+)kB', stripped)
+            if match:
+                memory['swap_%s_kb' % match.group(1).lower()] = int(match.group(2))
+            match = re.match(r'^(\d+) pages RAM$', stripped)
+            if match:
+                memory['ram_pages'] = int(match.group(1))
+        summary['memory'] = memory
+    return summary
