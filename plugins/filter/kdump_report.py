@@ -89,6 +89,58 @@ _value:
           description: Hosts that are neither armed nor disabled.
           type: list
           elements: str
+        dumps:
+          description: Dumps found on all the hosts (each host's newest C(kdump_verify) result).
+          type: int
+        crash_signatures:
+          description: Distinct crashes among them (RV(_value.crashes) groups).
+          type: int
+        hosts_with_dumps:
+          description: Hosts that have at least one dump.
+          type: list
+          elements: str
+    crashes:
+      description:
+        - Every dump of the fleet grouped by its crash signature (see C(docs/triage.md)), most frequent first.
+      type: list
+      elements: dict
+      contains:
+        signature:
+          description: The crash signature (16 hex digits).
+          type: str
+        title:
+          description: The canonical crash title, for example C(sysrq triggered crash).
+          type: str
+        kind:
+          description: The report class, for example V(sysrq), V(null_deref), V(hung_task).
+          type: str
+        guilty_frame:
+          description: The function to blame.
+          type: str
+        count:
+          description: Dumps with this signature.
+          type: int
+        hosts:
+          description: Hosts that have such a dump.
+          type: list
+          elements: str
+        kernels:
+          description: Kernel releases that crashed this way.
+          type: list
+          elements: str
+        first_seen:
+          description: Time of the oldest such dump (ISO 8601 UTC).
+          type: str
+        last_seen:
+          description: Time of the newest.
+          type: str
+        example:
+          description: The newest such dump, C({host, path, time, panic, excerpt}).
+          type: dict
+        dumps:
+          description: Every such dump, C({host, path, time}), oldest first.
+          type: list
+          elements: dict
     hosts:
       description: One record per host, in the order of O(hosts).
       type: list
@@ -131,7 +183,8 @@ _value:
           type: list
           elements: str
         dumps:
-          description: The newest three dumps, each C({path, time, size_bytes, complete, panic}).
+          description: The newest three dumps, each C({path, time, size_bytes, complete, panic, crash}) with C(crash)
+            the dump's crash record (title, signature, guilty frame, ...; see M(fleet.kdump.kdump_verify)).
           type: list
           elements: dict
         calibration:
@@ -139,6 +192,15 @@ _value:
             - The host's calibration record, V(null) when it was not calibrated. The P(fleet.kdump.calibration#filter)
               filter's result (status, C(minimum_size), C(highest_failure_size), C(recommended_size), C(ratio), the
               steps) with C(host), C(kernel), C(ram_bytes), C(estimate_source), C(estimate_detail) and C(seconds).
+          type: dict
+        analysis_tools:
+          description: With C(kdump_analysis_tools), C({kernel, packages, missing, installed, check_mode, error});
+            V(null) when they were not requested.
+          type: dict
+        diagnostics:
+          description: After C(playbooks/diagnose.yml), by SysRq key, a summary of what the kernel printed (V(w)/V(t)
+            C(blocked) tasks with the function they wait in, V(l)/V(p) C(cpus) with the function each runs,
+            V(m) C(memory) figures) and an C(excerpt) of its first lines; V({}) otherwise.
           type: dict
 '''
 

@@ -8,18 +8,21 @@ The public interfaces are the filters fleet.kdump.kdump_report and fleet.kdump.c
 
 Input: for each host, a mapping of the variables the role registered there (``hostvars[host]`` in a
 play, a plain dict in the tests); only the names in ``RESULT_VARS`` are read.
-Output of ``build_report``: ``{'summary': {...}, 'hosts': [record, ...], 'calibration': {...}}``, the last the
-fleet-wide crashkernel= from the canaries' calibrations (``_calibration.fleet``).
+Output of ``build_report``: ``{'summary': {...}, 'hosts': [record, ...], 'calibration': {...},
+'crashes': [group, ...]}``, the calibration the fleet-wide crashkernel= from the canaries' calibrations
+(``_calibration.fleet``).
 
 Extending it: a new per-host field is one entry in ``host_record`` (read its result by name with
-``_result``); a new fleet-level section (for example dumps grouped by crash signature) is one key in
-``build_report`` computed from the records. Templates and ``set_stats`` render whatever the dict holds.
+``_result``); a new fleet-level section is one key in ``build_report`` computed from the records
+(``crashes``: every dump of the fleet grouped by crash signature). Templates and ``set_stats`` render
+whatever the dict holds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ansible_collections.fleet.kdump.plugins.module_utils._crash_signature import group_crashes, summarize_sysrq
 from ansible_collections.fleet.kdump.plugins.plugin_utils._calibration import fleet as calibration_fleet
 
 # Per-host states, in the order a report lists them.
@@ -38,7 +41,8 @@ NOT_RUN = 'not_run'
 CRASH_TEST_STATUSES = (PASSED, FAILED, REFUSED, NOT_RUN)
 
 # kdump_verify results, newest first: after a crash test, just before it, after a reboot, the plain one.
-VERIFY_RESULTS = ('__kdump_crash_verify', '__kdump_crash_ready', '__kdump_reboot_verify', '__kdump_verify')
+VERIFY_RESULTS = ('__kdump_crash_verify', '__kdump_crash_ready', '__kdump_reboot_verify', '__kdump_verify',
+                  '__kdump_diagnose')
 # Every host variable the report and the gate read (registered by the role's tasks and by site.yml).
 RESULT_VARS = VERIFY_RESULTS + (
     '__kdump_reserve',         # kdump_reserve: configured crashkernel=, reboot_required
@@ -49,6 +53,7 @@ RESULT_VARS = VERIFY_RESULTS + (
     '__kdump_canary_failure',  # site.yml canary play: the rescue's record of why the canary failed
     '__kdump_canary_reached',  # site.yml canary play: set on entry
     '__kdump_calibration',     # calibrate: the calibration record (search, proven minimum, recommendation)
+    '__kdump_analysis_tools',  # analysis_tools: {kernel, packages, missing, installed, check_mode, error}
     'kdump_state',
 )
 
@@ -56,7 +61,9 @@ NO_VERIFY_RESULT = 'no kdump_verify result: host unreachable, failed or not run'
 CRASHED_WITHOUT_DUMP = 'the host was crashed but no dump was verified (it did not come back in time?)'
 # Dumps listed per host: the newest ones are what an operator acts on.
 DUMPS_PER_HOST = 3
-DUMP_FIELDS = ('path', 'time', 'size_bytes', 'complete', 'panic')
+DUMP_FIELDS = ('path', 'time', 'size_bytes', 'complete', 'panic', 'crash')
+# What a report keeps of each SysRq answer besides its summary (a 't' on a busy host prints megabytes).
+DIAGNOSTICS_EXCERPT_LINES = 40
 
 
 def _result(host_vars, name):
@@ -137,7 +144,38 @@ def host_record(host, host_vars, kdump_state='present'):
         'crash_test': _crash_test(host_vars),
         'calibration': _result(host_vars, '__kdump_calibration') or None,
         'errors': errors,
+        'analysis_tools': _analysis_tools(host_vars),
+        'diagnostics': _diagnostics(host_vars),
     }
+
+
+def _analysis_tools(host_vars):
+    """The kdump_analysis_tools record, or None when they were not requested."""
+    record = _result(host_vars, '__kdump_analysis_tools')
+    return dict(record) if 'packages' in record else None
+
+
+def _diagnostics(host_vars):
+    """The SysRq diagnostics of a diagnose run, by key: the summary and the first lines printed."""
+    answers = _result(host_vars, '__kdump_diagnose').get('diagnostics') or {}
+    result = {}
+    for key in sorted(answers):
+        text = answers[key] or ''
+        summary = summarize_sysrq(key, text)
+        summary['excerpt'] = '\n'.join(text.splitlines()[:DIAGNOSTICS_EXCERPT_LINES])
+        result[key] = summary
+    return result
+
+
+def fleet_dumps(hostvars, hosts):
+    """Every dump of every host (the newest kdump_verify result's list, all of it), with its host."""
+    dumps = []
+    for host in hosts:
+        verify = _newest_verify(hostvars[host] if host in hostvars else {})
+        for dump in verify.get('dumps') or []:
+            if isinstance(dump, Mapping):
+                dumps.append(dict(dump, host=host))
+    return dumps
 
 
 def fleet_summary(records):
@@ -158,7 +196,13 @@ def build_report(hostvars, hosts, kdump_state='present'):
     ``hostvars`` maps a host name to its variables; a host missing from it has no results (state unknown).
     """
     records = [host_record(host, hostvars[host] if host in hostvars else {}, kdump_state) for host in hosts]
-    return {'summary': fleet_summary(records), 'hosts': records,
+    dumps = fleet_dumps(hostvars, hosts)
+    crashes = group_crashes(dumps)
+    summary = fleet_summary(records)
+    summary['dumps'] = len(dumps)
+    summary['crash_signatures'] = len(crashes)
+    summary['hosts_with_dumps'] = sorted(set(dump['host'] for dump in dumps))
+    return {'summary': summary, 'hosts': records, 'crashes': crashes,
             'calibration': calibration_fleet([record['calibration'] for record in records if record['calibration']])}
 
 

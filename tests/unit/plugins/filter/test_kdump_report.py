@@ -98,14 +98,16 @@ def test_record_fields_come_from_verify_and_reserve():
         'free_bytes': 4023193600, 'failed_checks': [],
         'dumps': [
             {'path': '/var/crash/202611272341', 'time': '2026-11-27T23:41:52Z', 'size_bytes': 48234496, 'complete': True,
-             'panic': 'Kernel panic - not syncing: sysrq triggered crash\nCPU: 0 PID: 1234 Comm: sh'},
+             'panic': 'Kernel panic - not syncing: sysrq triggered crash\nCPU: 0 PID: 1234 Comm: sh', 'crash': None},
             {'path': '/var/crash/202611262341', 'time': '2026-11-26T23:41:52Z', 'size_bytes': 1024, 'complete': False,
-             'panic': None},
+             'panic': None, 'crash': None},
             # No panic key at all (a dump without dmesg): reported as null.
             {'path': '/var/crash/202611252341', 'time': '2026-11-25T23:41:52Z', 'size_bytes': 48234496, 'complete': True,
-             'panic': None},
+             'panic': None, 'crash': None},
         ],
-        'crash_test': {'status': 'not_run', 'detail': ''}, 'calibration': None, 'errors': []}
+        'crash_test': {'status': 'not_run', 'detail': ''}, 'calibration': None, 'errors': [],
+        # Neither an analysis tools result nor SysRq diagnostics were registered for this host.
+        'analysis_tools': None, 'diagnostics': {}}
 
 
 def test_family_is_what_kdump_verify_detected():
@@ -166,13 +168,16 @@ def test_summary_counts_states_memory_and_crash_tests():
         'reserved_bytes_total': 4 * 201326592,
         'crash_tests_passed': ['passed'], 'crash_tests_failed': ['lost'], 'crash_tests_refused': ['container'],
         'not_armed_hosts': ['silent', 'pending', 'container', 'gone'],
+        # every dump on every host; the results carry no crash records, so no signatures
+        'dumps': 13, 'crash_signatures': 0, 'hosts_with_dumps': ['armed', 'lost', 'off', 'passed'],
     }
 
 
 def test_empty_fleet():
     assert kdump_report({}, []) == {'summary': {
         'hosts': 0, 'armed': 0, 'reboot_pending': 0, 'not_armed': 0, 'disabled': 0, 'unknown': 0, 'reserved_bytes_total': 0,
-        'crash_tests_passed': [], 'crash_tests_failed': [], 'crash_tests_refused': [], 'not_armed_hosts': []}, 'hosts': [],
+        'crash_tests_passed': [], 'crash_tests_failed': [], 'crash_tests_refused': [], 'not_armed_hosts': [],
+        'dumps': 0, 'crash_signatures': 0, 'hosts_with_dumps': []}, 'hosts': [], 'crashes': [],
         'calibration': {'hosts': [], 'kernels': [], 'kdump_crashkernel': None, 'kdump_crashkernel_tiers': [], 'notes': []}}
 
 
