@@ -74,6 +74,14 @@ options:
     type: str
     choices: [auto, rhel, debian, suse]
     default: auto
+  dump_layout:
+    description:
+      - Which family's dump directory names to search O(dump_path) for.
+      - V(auto) is the layout of O(family). Another value serves a host that stores the dumps of other hosts,
+        for example a Debian SSH or NFS dump target receiving RHEL clients' C(<ip>-<date>/vmcore) directories.
+    type: str
+    choices: [auto, rhel, debian, suse]
+    default: auto
   panic_sysctl_file:
     description:
       - A sysctl drop-in whose checksum, mode and owner to report as RV(panic_sysctl_file), so that a caller can
@@ -997,7 +1005,10 @@ class Verifier(object):
             local_path = host_path(dump_path)
             dump_dir = kdump_state.check_dump_dir(dump_path, stat_or_none(local_path))
             free = free_bytes_at(local_path)
-            dumps = kdump_state.find_dumps(local_path, table.dump_layout, since=since)
+            layout = table.dump_layout
+            if params['dump_layout'] != 'auto':
+                layout = _families.get(params['dump_layout']).dump_layout
+            dumps = kdump_state.find_dumps(local_path, layout, since=since)
             for dump in dumps:
                 dump['crash'] = self.crash(dump)
             if HOST_ROOT != '/':
@@ -1078,6 +1089,7 @@ def main():
             dumps_since=dict(type='str'),
             dump_path=dict(type='path'),
             family=dict(type='str', default='auto', choices=['auto'] + list(_families.FAMILIES)),
+            dump_layout=dict(type='str', default='auto', choices=['auto'] + list(_families.FAMILIES)),
             diagnostics=dict(type='list', elements='str', default=[]),
             panic_sysctl_file=dict(type='path'),
             estimate=dict(type='bool', default=False),

@@ -630,6 +630,22 @@ def test_every_dump_gets_a_crash_record_from_its_dmesg(patch_module, host):
     assert not [call for call in host.calls if '--dump-dmesg' in call]
 
 
+def test_dump_layout_reads_another_familys_dumps(patch_module, host):
+    """A Debian host that is the SSH/NFS dump target of RHEL clients: dump_layout=rhel finds their dumps."""
+    debian_host(host)
+    host.put('/var/crash/10.0.0.7-2026-03-02-08:15:00/vmcore', 'x' * 100)
+    host.put('/var/crash/10.0.0.7-2026-03-02-08:15:00/vmcore-dmesg.txt', fixture('verify/dmesg-sysrq-crash-6.1.txt'))
+    host.put('/var/crash/202611272350/dump.202611272350', 'x')
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['family'] == 'debian'
+    assert [dump['path'] for dump in result['dumps']] == ['/var/crash/202611272350']
+    result, failed = run_module(kdump_verify.main, {'dump_layout': 'rhel'})
+    assert not failed
+    assert result['family'] == 'debian'  # the service and tools checked are still the host's own
+    assert [dump['path'] for dump in result['dumps']] == ['/var/crash/10.0.0.7-2026-03-02-08:15:00']
+    assert result['dumps'][0]['crash']['title'] == 'sysrq triggered crash'
+
+
 def test_a_vmcore_without_dmesg_is_read_with_makedumpfile(patch_module, host, monkeypatch):
     warnings = []
     monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda module, warning: warnings.append(warning))
