@@ -113,7 +113,12 @@ WAIT_FRAMES = frozenset((
     'down', '__down', '__down_common', 'down_read_killable', 'down_write_killable', 'mutex_lock',
     '__mutex_lock', '__mutex_lock_slowpath', 'mutex_lock_nested', 'mutex_lock_killable', 'rt_mutex_lock',
     'bit_wait_io', '__wait_on_bit', 'out_of_line_wait_on_bit', 'wait_on_page_bit', 'folio_wait_bit',
-    'folio_wait_bit_common', 'wait_on_page_bit_common',
+    'folio_wait_bit_common', 'wait_on_page_bit_common', 'wait_on_page_bit_killable', 'folio_wait_bit_killable',
+    '__wait_on_bit_lock', 'sleep_on_page', 'sleep_on_page_killable', '__lock_page', '__lock_page_killable',
+    '__folio_lock', '__folio_lock_killable', 'wait_woken', 'rwsem_down_read_failed', 'rwsem_down_write_failed',
+    'schedule_hrtimeout_range', 'schedule_hrtimeout_range_clock', 'bit_wait', 'bit_wait_io_timeout',
+    # SPL (ZFS) condition variables: the waiter is their caller (zio_wait, txg_wait_synced, ...)
+    'cv_wait_common', '__cv_wait', '__cv_wait_io', '__cv_wait_sig', '__cv_timedwait_common',
 ))
 # Freeing pages: a bad page state is noticed here, not caused here.
 PAGE_FREE_FRAMES = frozenset((
@@ -892,6 +897,9 @@ _MEM_KEYS = ('free', 'active_anon', 'inactive_anon', 'active_file', 'inactive_fi
 SYSRQ_TASKS_LISTED = 20
 
 
+_AT_FUNCTION_END = re.compile(r'\+0x([0-9a-f]+)/0x\1\b')
+
+
 def _tasks(lines):
     """(name, pid, state, frames) of every task header in ``lines`` with the frames printed under it."""
     tasks = []
@@ -903,15 +911,24 @@ def _tasks(lines):
             continue
         if tasks:
             frame = _frame_from(text)
-            if frame is not None:
+            # '? func+0x2d/0x2d': an address at the very end of a function is a stale pointer on the stack
+            if frame is not None and not (not frame[2] and _AT_FUNCTION_END.search(text)):
                 tasks[-1][3].append(frame)
     return tasks
 
 
 def _waiting_in(frames):
+    """The first frame below the scheduler and the generic wait and lock plumbing. A trace of '? ' frames only
+    (old kernels without frame pointers) is read as if reliable, from its last wait frame on."""
     block = Block('tasks', 0, Line('', None, None), None)
     block.frames = frames
-    return _guilty(block, WAIT_FRAMES)[0]
+    name = _guilty(block, WAIT_FRAMES)[0]
+    if name is None and frames and not any(frame[2] for frame in frames):
+        waits = [index for index, frame in enumerate(frames) if frame[0] in WAIT_FRAMES]
+        if waits:
+            block.frames = [(frame[0], frame[1], True, frame[3]) for frame in frames[waits[-1]:]]
+            name = _guilty(block, WAIT_FRAMES)[0]
+    return name
 
 
 def _cpu_blocks(lines):
@@ -971,8 +988,14 @@ def summarize_sysrq(key, text):
         memory = {}
         for index, line in enumerate(lines):
             stripped = line.text.strip()
-            if stripped == 'Mem-Info:' and index + 1 < len(lines):
-                pairs = dict(_MEM_INFO_PAIR.findall(' '.join(other.text for other in lines[index + 1:index + 4])))
+            if stripped == 'Mem-Info:':
+                # the counters follow on indented 'name:value' lines, up to the first 'Node ' line
+                counters = []
+                for other in lines[index + 1:]:
+                    if not _MEM_INFO_PAIR.match(other.text.strip()) or other.text.strip().startswith('Node '):
+                        break
+                    counters.append(other.text)
+                pairs = dict(_MEM_INFO_PAIR.findall(' '.join(counters)))
                 memory.update((name + '_pages', int(pairs[name])) for name in _MEM_KEYS if name in pairs)
             match = re.match(r'^(Free|Total) swap *= *(\d+)kB', stripped)
             if match:
