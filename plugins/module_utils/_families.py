@@ -16,6 +16,9 @@ from ansible_collections.fleet.kdump.plugins.module_utils.common import major_ve
 # specific one; a family name selects the family's table (the first one named after it).
 TABLES = (_family_rhel.TABLE, _family_debian.TABLE, _family_suse.TABLE)
 FAMILIES = tuple(sorted(set(table.family for table in TABLES), key=[table.family for table in TABLES].index))
+# The cross-distro vocabulary: every option some table lists (kdump_config's options but its own four).
+OPTION_NAMES = tuple(sorted(set(name for table in TABLES for name in table.option_names()),
+                            key=[name for table in TABLES for name in table.option_names()].index))
 
 
 def get(name):

@@ -31,11 +31,6 @@ from ansible_collections.fleet.kdump.plugins.module_utils.common import host_pat
 # ---------------------------------------------------------------------------------------------
 # the cross-distro vocabulary
 
-# The options of fleet.kdump.kdump_config that every table maps (kdump_config adds ``settings``).
-OPTION_NAMES = ('path', 'target', 'ssh_key', 'dump_level', 'compression', 'core_collector', 'failure_action',
-                'final_action', 'pre_hook', 'post_hook', 'extra_bins', 'extra_modules', 'dracut_args', 'keep_dumps',
-                'auto_reset_crashkernel', 'enabled')
-
 # Every family's kdump writes to /var/crash unless told otherwise (kdump.conf(5), kdump-config, sysconfig.kdump).
 DEFAULT_DUMP_PATH = '/var/crash'
 DEFAULT_SSH_KEY = '/root/.ssh/kdump_id_rsa'
@@ -124,16 +119,6 @@ def join_words(values):
     return ' '.join(str(item) for item in values)
 
 
-def empty_config():
-    """The cross-distro view before a table fills it in (kdump_config's ``config`` return)."""
-    return {
-        'path': None, 'target': {'type': 'local', 'location': None}, 'ssh_key': None, 'dump_level': None,
-        'compression': None, 'core_collector': None, 'failure_action': None, 'final_action': None,
-        'keep_dumps': None, 'enabled': True, 'pre_hook': None, 'post_hook': None, 'extra_bins': None,
-        'extra_modules': None, 'dracut_args': None, 'auto_reset_crashkernel': None, 'raw': {},
-    }
-
-
 # ---------------------------------------------------------------------------------------------
 # what a table is made of
 
@@ -216,13 +201,17 @@ class Option(object):
     ``write(ctx)`` -> [(key, text or None)] for ``ctx.options`` (None removes the key); it may raise
     SettingsError or add to ``ctx.warnings``. Every handler's write runs, given options or not.
     ``read(ctx)`` -> {name: value}, the options as the file holds them (defaults applied).
+    ``examples``: {name: [values]} that the family accepts and reads back unchanged; the unit tests write each
+    through the table and read it back (tests/unit/plugins/module_utils/test__family.py).
+    An option of kdump_config that a table does not list is refused on that family.
     """
 
-    def __init__(self, names, keys=(), write=None, read=None):
+    def __init__(self, names, keys=(), write=None, read=None, examples=None):
         self.names = (names,) if isinstance(names, str) else tuple(names)
         self.keys = tuple(keys)
         self._write = write
         self._read = read
+        self.examples = dict(examples or {})
 
     def write(self, ctx):
         return list(self._write(ctx)) if self._write else []
@@ -231,7 +220,7 @@ class Option(object):
         return dict(self._read(ctx)) if self._read else {}
 
 
-def key(name, file_key, default=None, render=str, parse=None):
+def key(name, file_key, default=None, render=str, parse=None, examples=()):
     """The common case: option ``name`` stored as ``file_key``; unset (None) leaves the key alone.
 
     ``render(value)`` gives the text written (None removes the key); ``parse(text)`` reads it back;
@@ -246,7 +235,7 @@ def key(name, file_key, default=None, render=str, parse=None):
         if not text:
             return {name: default}
         return {name: parse(text) if parse else text}
-    return Option(name, (file_key,), write, read)
+    return Option(name, (file_key,), write, read, {name: list(examples)})
 
 
 def refused(name, message, given=bool):
@@ -277,7 +266,7 @@ def no_switch(config_file, service):
             raise SettingsError('enabled=false cannot be written to %s: the file has no switch, kdump is switched off '
                                 'by its service (systemctl disable --now %s)' % (config_file, service))
         return []
-    return Option('enabled', (), write, lambda ctx: {'enabled': True})
+    return Option('enabled', (), write, lambda ctx: {'enabled': True}, {'enabled': [True]})
 
 
 def ignored(name, warning):
@@ -469,7 +458,7 @@ class FamilyTable(object):
         self.initrd_list_command = initrd_list_command
         self.capture_cmdline_append = tuple(capture_cmdline_append) if capture_cmdline_append else None
         self.capture_runtime_bytes = capture_runtime_bytes
-        names = [name for option in self.options for name in option.names]
+        names = self.option_names()
         duplicated = sorted(set(name for name in names if names.count(name) > 1))
         if duplicated:
             raise ValueError('table %s maps %s more than once' % (self.name, ', '.join(duplicated)))
@@ -479,6 +468,10 @@ class FamilyTable(object):
         fields = dict(self.__dict__)
         fields.update(changes)
         return FamilyTable(**fields)
+
+    def option_names(self):
+        """Every option the table lists (stored, refused with its reason or ignored with a warning), in order."""
+        return [name for option in self.options for name in option.names]
 
     def option_keys(self):
         """{option name: file keys it owns}, for every option the table maps."""

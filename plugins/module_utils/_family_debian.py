@@ -134,22 +134,28 @@ def _not_supported(why):
 
 
 OPTIONS = (
-    key('path', 'KDUMP_COREDIR', default=DEFAULT_DUMP_PATH),
-    Option('target', ('SSH', 'NFS'), _write_target, _read_target),
-    key('ssh_key', 'SSH_KEY', default=DEFAULT_SSH_KEY),
-    Option(('dump_level', 'compression', 'core_collector'), ('MAKEDUMP_ARGS',), _write_collector, _read_collector),
-    Option('failure_action', ('KDUMP_FAIL_CMD',), _write_failure_action, _read_failure_action),
-    Option('final_action', (), _write_final_action, lambda ctx: {'final_action': 'reboot'}),
+    key('path', 'KDUMP_COREDIR', default=DEFAULT_DUMP_PATH, examples=['/srv/crash']),
+    Option('target', ('SSH', 'NFS'), _write_target, _read_target, {'target': [
+        {'type': 'ssh', 'location': 'kdump@dumps.example.com'}, {'type': 'nfs', 'location': 'nfs.example.com:/export'},
+        {'type': 'local', 'location': None}]}),
+    key('ssh_key', 'SSH_KEY', default=DEFAULT_SSH_KEY, examples=['/root/.ssh/kdump_id_ed25519']),
+    Option(('dump_level', 'compression', 'core_collector'), ('MAKEDUMP_ARGS',), _write_collector, _read_collector,
+           {'dump_level': [17], 'compression': ['lzo', 'none'],
+            'core_collector': ['makedumpfile -F -l --message-level 7 -d 1']}),
+    Option('failure_action', ('KDUMP_FAIL_CMD',), _write_failure_action, _read_failure_action,
+           {'failure_action': ['halt', 'poweroff']}),
+    Option('final_action', (), _write_final_action, lambda ctx: {'final_action': 'reboot'},
+           {'final_action': ['reboot']}),
     refused('pre_hook', _not_supported('has no pre-dump hook')),
     refused('post_hook', _not_supported('has no post-dump hook')),
     refused('extra_bins', _not_supported('builds its initrd with initramfs-tools (use an initramfs-tools hook)')),
     refused('extra_modules', _not_supported('builds its initrd with initramfs-tools (list modules in '
                                             '/etc/initramfs-tools/modules)')),
     refused('dracut_args', _not_supported('does not use dracut')),
-    key('keep_dumps', 'KDUMP_NUM_DUMPS', default=0, parse=parse_int),
+    key('keep_dumps', 'KDUMP_NUM_DUMPS', default=0, parse=parse_int, examples=[3, 0]),
     ignored('auto_reset_crashkernel', 'auto_reset_crashkernel ignored: it is a RHEL 9+ kdump.conf setting'),
     Option('enabled', ('USE_KDUMP',), _write_use_kdump,
-           lambda ctx: {'enabled': _use_kdump_on(ctx.values.get('USE_KDUMP'))}),
+           lambda ctx: {'enabled': _use_kdump_on(ctx.values.get('USE_KDUMP'))}, {'enabled': [False, True]}),
 )
 
 

@@ -128,27 +128,30 @@ def _read_compression(ctx):
 
 
 OPTIONS = (
-    Option(('path', 'target'), ('KDUMP_SAVEDIR',), _write_savedir, _read_savedir),
-    key('ssh_key', 'KDUMP_SSH_IDENTITY'),
+    Option(('path', 'target'), ('KDUMP_SAVEDIR',), _write_savedir, _read_savedir,
+           {'path': ['/srv/crash'], 'target': [{'type': 'ssh', 'location': 'kdump@dumps.example.com'},
+                                               {'type': 'local', 'location': None}]}),
+    key('ssh_key', 'KDUMP_SSH_IDENTITY', examples=['/root/.ssh/kdump_id_ed25519']),
     refused('core_collector', '{name} {value!r} is not possible on SUSE: kdump runs makedumpfile itself; use '
             'dump_level/compression, or settings.MAKEDUMPFILE_OPTIONS for extra arguments', given=lambda value: True),
-    key('dump_level', 'KDUMP_DUMPLEVEL', default=31, parse=parse_int),
+    key('dump_level', 'KDUMP_DUMPLEVEL', default=31, parse=parse_int, examples=[17, 0]),
     Option('compression', ('KDUMP_DUMPFORMAT',),
            lambda ctx: [] if ctx.options.get('compression') is None else [
                ('KDUMP_DUMPFORMAT', DUMPFORMATS[ctx.options['compression']])],
-           _read_compression),
+           _read_compression, {'compression': ['zstd', 'none']}),
     Option('failure_action', ('KDUMP_CONTINUE_ON_ERROR',), _write_failure_action,
            lambda ctx: {'failure_action': 'reboot' if _is_true(ctx.values.get('KDUMP_CONTINUE_ON_ERROR'), 'true')
-                        else 'shell'}),
+                        else 'shell'}, {'failure_action': ['shell', 'reboot']}),
     Option('final_action', ('KDUMP_IMMEDIATE_REBOOT',), _write_final_action,
            lambda ctx: {'final_action': 'reboot' if _is_true(ctx.values.get('KDUMP_IMMEDIATE_REBOOT'), 'true')
-                        else None}),
-    key('pre_hook', 'KDUMP_PRESCRIPT'),
-    key('post_hook', 'KDUMP_POSTSCRIPT'),
-    key('extra_bins', 'KDUMP_REQUIRED_PROGRAMS', render=join_words, parse=str.split),
+                        else None}, {'final_action': ['reboot']}),
+    key('pre_hook', 'KDUMP_PRESCRIPT', examples=['/usr/local/bin/kdump-pre']),
+    key('post_hook', 'KDUMP_POSTSCRIPT', examples=['/usr/local/bin/kdump-post']),
+    key('extra_bins', 'KDUMP_REQUIRED_PROGRAMS', render=join_words, parse=str.split,
+        examples=[['/usr/bin/a', '/usr/bin/b']]),
     refused('extra_modules', '{name} {value!r} is not supported on SUSE: /etc/sysconfig/kdump has no such setting'),
     refused('dracut_args', '{name} {value!r} is not supported on SUSE: /etc/sysconfig/kdump has no such setting'),
-    key('keep_dumps', 'KDUMP_KEEP_OLD_DUMPS', default=0, parse=parse_int),
+    key('keep_dumps', 'KDUMP_KEEP_OLD_DUMPS', default=0, parse=parse_int, examples=[5]),
     ignored('auto_reset_crashkernel', 'auto_reset_crashkernel ignored: it is a RHEL 9+ kdump.conf setting'),
     no_switch('/etc/sysconfig/kdump', 'kdump'),
 )

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from ansible_collections.fleet.kdump.plugins.module_utils import makedumpfile
 from ansible_collections.fleet.kdump.plugins.module_utils._family import (
-    COMPRESSION_CHOICES, FAILURE_ACTIONS, FINAL_ACTIONS, Context, Host, SettingsError, check_dump_level, empty_config)
-from ansible_collections.fleet.kdump.plugins.module_utils._families import get
+    COMPRESSION_CHOICES, FAILURE_ACTIONS, FINAL_ACTIONS, Context, Host, SettingsError, check_dump_level)
+from ansible_collections.fleet.kdump.plugins.module_utils._families import OPTION_NAMES, get
 from ansible_collections.fleet.kdump.plugins.module_utils.common import parse_int
 
 
@@ -28,6 +28,11 @@ from ansible_collections.fleet.kdump.plugins.module_utils.common import parse_in
 
 def check_options(table, options):
     """Checks common to every family; raise SettingsError on bad input."""
+    listed = table.option_names()
+    for name in sorted(options):
+        if name != 'settings' and name not in listed and options[name] is not None:
+            raise SettingsError('%s %r is not supported on %s: %s has no such setting'
+                                % (name, options[name], table.name, table.config_file))
     path = options.get('path')
     if path is not None and not str(path).startswith('/'):
         raise SettingsError('path %r is relative; use an absolute path such as /var/crash' % (path,))
@@ -157,7 +162,7 @@ def effective_config(family, text):
     """Parse a config file's text into the cross-distro vocabulary (kdump_config's ``config`` return)."""
     table = get(family)
     ctx = Context(table, text or '')
-    config = empty_config()
+    config = dict((name, None) for name in OPTION_NAMES)
     config['raw'] = ctx.values
     for option in table.options:
         config.update(option.read(ctx))

@@ -323,7 +323,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fleet.kdump.plugins.module_utils import _families, kdump_settings, makedumpfile
 from ansible_collections.fleet.kdump.plugins.module_utils._family import (
-    COMPRESSION_CHOICES, FAILURE_ACTIONS, FINAL_ACTIONS, OPTION_NAMES, TARGET_TYPES, module_host)
+    COMPRESSION_CHOICES, FAILURE_ACTIONS, FINAL_ACTIONS, TARGET_TYPES, module_host)
 from ansible_collections.fleet.kdump.plugins.module_utils.common import CommandRunner, read_text, write_file
 
 EXCLUSIVE_HEADER = (
@@ -331,6 +331,8 @@ EXCLUSIVE_HEADER = (
     'Local changes are replaced on the next run.',
 )
 OS_RELEASE = '/etc/os-release'
+# The options about the module itself rather than about kdump.
+MODULE_PARAMS = ('managed', 'family', 'config_file', 'backup')
 
 
 def host_os_release():
@@ -454,7 +456,8 @@ def main():
     config_file = params['config_file'] or table.config_file
     before = read_text(config_file)
 
-    options = dict((name, params[name]) for name in OPTION_NAMES + ('settings',))
+    # Every other option is the cross-distro vocabulary, which the family table maps (or refuses).
+    options = dict((name, value) for name, value in params.items() if name not in MODULE_PARAMS)
     options['compression'] = resolve_compression(module, runner, params['compression'], warnings)
     exclusive = params['managed'] == 'exclusive'
     try:

@@ -1,7 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, fleet.kdump contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Properties every family table must have: one option <-> key mapping serves writer, reader and conflicts."""
+"""Properties every family table must have: one option <-> key mapping serves writer, reader and conflicts.
+
+The values come from the tables' own ``examples``, so a new option is tested here as soon as a table lists it.
+"""
 
 from __future__ import annotations
 
@@ -13,38 +16,23 @@ from ansible.module_utils.facts.system.distribution import Distribution
 
 from ansible_collections.fleet.kdump.plugins.module_utils import _families, kdump_settings
 from ansible_collections.fleet.kdump.plugins.module_utils._family import (
-    OPTION_NAMES, TARGET_TYPES, Context, FamilyTable, Host, SettingsError, key)
+    TARGET_TYPES, Context, FamilyTable, Host, SettingsError, key)
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'config')
 TEMPLATES = {'rhel': 'kdump.conf.kdump-utils-x86_64', 'debian': 'kdump-tools-bookworm.conf',
              'suse': 'sysconfig-kdump-suse'}
 TABLES = [pytest.param(table, id=table.name) for table in _families.TABLES]
 
-# Values to write for each option, tried in order: a table may refuse some (SettingsError) but must accept
-# one of them for every option whose value it stores.
-SAMPLES = {
-    'path': ['/srv/crash'],
-    # (nfs reads back differently on SUSE, whose KDUMP_SAVEDIR URL does not mark where the export ends)
-    'target': [{'type': 'ssh', 'location': 'kd@dumps.example.com'}],
-    'ssh_key': ['/root/.ssh/kdump_id_ed25519'],
-    'dump_level': [17],
-    'compression': ['zstd', 'lzo'],
-    'core_collector': ['makedumpfile -F -l --message-level 7 -d 1'],
-    'failure_action': ['halt', 'shell', 'reboot'],
-    'final_action': ['poweroff', 'reboot'],
-    'pre_hook': ['/usr/local/bin/kdump-pre'],
-    'post_hook': ['/usr/local/bin/kdump-post'],
-    'extra_bins': [['/usr/bin/a', '/usr/bin/b']],
-    'extra_modules': [['gfs2']],
-    'dracut_args': ['--add-drivers e1000'],
-    'keep_dumps': [3],
-    'auto_reset_crashkernel': [False],
-    'enabled': [False, True],
-}
-# Where the value read back differs from the one written by design of the family's tooling.
-READ_BACK = {
-    ('debian', 'core_collector'): 'makedumpfile -F -l --message-level 7 -d 1',  # MAKEDUMP_ARGS with -F first
-}
+
+def stores(table, name):
+    return bool(table.keys_of(name))
+
+
+# Every (table, option) pair of the vocabulary: those the table stores in its file, and the others.
+STORED = [pytest.param(table, name, id='%s-%s' % (table.name, name))
+          for table in _families.TABLES for name in _families.OPTION_NAMES if stores(table, name)]
+NOT_STORED = [pytest.param(table, name, id='%s-%s' % (table.name, name))
+              for table in _families.TABLES for name in _families.OPTION_NAMES if not stores(table, name)]
 
 
 def template(table):
@@ -52,56 +40,55 @@ def template(table):
         return handle.read()
 
 
-def write_one(table, name, value, text=''):
-    updates, warnings = kdump_settings.desired_updates(table, {name: value}, text, host=Host(version=9))
-    return updates, warnings, kdump_settings.apply_merge(table, text, updates)
+def option_of(table, name):
+    found = [option for option in table.options if name in option.names]
+    return found[0] if found else None
 
 
-def accepted_samples(table, name):
-    """(value, updates, written text) for each sample of ``name`` the table accepts."""
-    accepted = []
-    for value in SAMPLES[name]:
-        try:
-            updates, _warnings, text = write_one(table, name, value)
-        except SettingsError:
-            continue
-        accepted.append((value, updates, text))
-    return accepted
+def examples_anywhere(name):
+    """Every example any table gives for ``name``: values to try on a table that does not store it."""
+    return [value for table in _families.TABLES for option in table.options
+            for value in option.examples.get(name, ())]
 
 
-@pytest.mark.parametrize('table', TABLES)
-def test_every_vocabulary_option_is_declared_by_every_table(table):
-    # stored, refused or ignored: a new option cannot be forgotten in a family
-    assert set(OPTION_NAMES) <= set(table.option_keys())
+def write(table, options, text):
+    updates, warnings = kdump_settings.desired_updates(table, options, text, host=Host(version=9))
+    return kdump_settings.apply_merge(table, text, updates), updates, warnings
 
 
-@pytest.mark.parametrize('table', TABLES)
-@pytest.mark.parametrize('name', OPTION_NAMES)
+@pytest.mark.parametrize('table, name', STORED)
 def test_what_the_writer_writes_the_reader_reads_back(table, name):
-    keys = table.keys_of(name)
-    accepted = accepted_samples(table, name)
-    if not keys:
-        # no key of its own: the option is refused or only warned about, and changes nothing
-        for value, _updates, _text in accepted:
-            assert kdump_settings.desired_updates(table, {name: value}, template(table))[0] == \
-                kdump_settings.desired_updates(table, {}, template(table))[0]
-        return
-    assert accepted, '%s stores %s in %s but refuses every sample' % (table.name, name, keys)
-    option = [candidate for candidate in table.options if name in candidate.names][0]
-    for value, updates, text in accepted:
+    option = option_of(table, name)
+    assert option.examples.get(name), '%s stores %s in %s but gives no example' % (table.name, name, option.keys)
+    for value in option.examples[name]:
         own = option.write(Context(table, '', {name: value}, Host(version=9)))
         assert own, 'writing %s=%r changed nothing' % (name, value)
-        assert set(key for key, _value in own) <= set(keys), 'the writer used a key the table does not declare'
-        assert set(own) <= set(updates)
-        expected = READ_BACK.get((table.name, name), value)
-        assert kdump_settings.effective_config(table, text)[name] == expected
-        # and on top of the distribution's own template, the same
-        updates, _warnings = kdump_settings.desired_updates(table, {name: value}, template(table), host=Host(version=9))
-        merged = kdump_settings.apply_merge(table, template(table), updates)
-        assert kdump_settings.effective_config(table, merged)[name] == expected
-        # a second run changes nothing
-        again, _warnings = kdump_settings.desired_updates(table, {name: value}, merged, host=Host(version=9))
-        assert kdump_settings.apply_merge(table, merged, again) == merged
+        assert set(file_key for file_key, _text in own) <= set(option.keys), 'the writer used an undeclared key'
+        for start in ('', template(table)):
+            text, updates, _warnings = write(table, {name: value}, start)
+            if not start:
+                assert set(own) <= set(updates)
+            assert kdump_settings.effective_config(table, text)[name] == value, (name, value, text)
+            assert kdump_settings.validate_result(table, text) == []
+            again, _updates, _warnings = write(table, {name: value}, text)
+            assert again == text, 'a second run changed the file'
+
+
+@pytest.mark.parametrize('table, name', NOT_STORED)
+def test_an_option_the_table_does_not_store_changes_nothing_or_is_refused(table, name):
+    option = option_of(table, name)
+    untouched = kdump_settings.desired_updates(table, {}, template(table))[0]
+    for value in examples_anywhere(name):
+        try:
+            updates, _warnings = kdump_settings.desired_updates(table, {name: value}, template(table))
+        except SettingsError as exc:
+            assert name in str(exc)  # the refusal names the option (and why, or the family's file)
+            if option is None:
+                assert '%s %r is not supported on %s: %s has no such setting' % (
+                    name, value, table.name, table.config_file) == str(exc)
+            continue
+        assert option is not None, 'an option no table entry lists must be refused'
+        assert updates == untouched
 
 
 @pytest.mark.parametrize('table', TABLES)
@@ -109,19 +96,19 @@ def test_every_declared_key_conflicts_with_its_option_in_settings(table):
     refused_anyway = set(table.reserved_settings) | set(table.deprecated_settings(None))
     for option in table.options:
         for name in option.names:
-            accepted = accepted_samples(table, name) if name in SAMPLES else []
             for file_key in option.keys:
-                if file_key in refused_anyway or not accepted:
+                if file_key in refused_anyway or not option.examples.get(name):
                     continue
                 assert file_key in table.settings_keys, '%s is not a %s setting' % (file_key, table.name)
                 with pytest.raises(SettingsError, match="settings key '%s' conflicts with the %s option"
                                    % (file_key, name)):
-                    kdump_settings.desired_updates(table, {name: accepted[0][0], 'settings': {file_key: 'x'}}, '')
+                    kdump_settings.desired_updates(table, {name: option.examples[name][0],
+                                                           'settings': {file_key: 'x'}}, '')
 
 
 @pytest.mark.parametrize('table', TABLES)
 def test_reserved_settings_are_owned_by_an_option(table):
-    owned = set(key for option in table.options for key in option.keys)
+    owned = set(file_key for option in table.options for file_key in option.keys)
     assert set(table.reserved_settings) <= owned
 
 
@@ -148,6 +135,12 @@ def test_the_table_names_its_packages_and_facts_as_ansible_does(table):
     facts = table.ansible_facts(host)
     assert sorted(facts) == ['distribution', 'distribution_major_version', 'os_family', 'pkg_mgr']
     assert facts['os_family'] == table.os_family and facts['distribution_major_version'] == '9'
+
+
+def test_the_vocabulary_is_what_the_tables_list():
+    assert set(_families.OPTION_NAMES) == set(name for table in _families.TABLES for name in table.option_names())
+    for name in ('path', 'target', 'dump_level', 'compression', 'enabled'):
+        assert all(name in table.option_names() for table in _families.TABLES)
 
 
 def test_target_types_are_kdump_conf_targets_and_local():
