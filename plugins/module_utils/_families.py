@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 from ansible_collections.fleet.kdump.plugins.module_utils import _family_debian, _family_rhel, _family_suse
+from ansible_collections.fleet.kdump.plugins.module_utils import _family_ubuntu
 from ansible_collections.fleet.kdump.plugins.module_utils._family import FamilyTable, SettingsError
 from ansible_collections.fleet.kdump.plugins.module_utils.common import major_version, parse_os_release, read_text
 
-# A distribution's own table comes before its family's (Ubuntu before Debian), so the host gets the most
-# specific one; a family name selects the family's table (the first one named after it).
-TABLES = (_family_rhel.TABLE, _family_debian.TABLE, _family_suse.TABLE)
+# Each os-release ID belongs to one table (a distribution with a table of its own, like Ubuntu, claims its IDs
+# from its family's table); a family name (the modules' family option) selects the table of that name.
+TABLES = (_family_rhel.TABLE, _family_debian.TABLE, _family_ubuntu.TABLE, _family_suse.TABLE)
 FAMILIES = tuple(sorted(set(table.family for table in TABLES), key=[table.family for table in TABLES].index))
 # The cross-distro vocabulary: every option some table lists (kdump_config's options but its own four).
 OPTION_NAMES = tuple(sorted(set(name for table in TABLES for name in table.option_names()),

@@ -381,7 +381,8 @@ class FamilyTable(object):
       service, status_command (argv or None), parse_status (rc, stdout, stderr) -> {ready, messages, last_test}
       disabled_detail what service_enabled says when the file's own switch (the ``enabled`` option) is off
       dump_layout     DumpLayout of the dump directories; default_path the dump directory when unset
-      shared_dump_dirs dump directories shared with another tool, whose sticky world-writable mode is kept
+      shared_dump_dirs {directory: tool} dump directories another tool shares, whose sticky world-writable mode
+                      kdump_config keeps (and reports) instead of tightening it
       initrd_candidates (kver) -> [paths]; initrd_freshness (initrd_mtime, config_mtime=, sysctl_text=,
                       latest_sysctls_text=) -> (fresh, detail)
     Packages and Ansible facts (what kdump_verify reports, so that a role needs no ``setup``)
@@ -413,7 +414,7 @@ class FamilyTable(object):
                  reserved_settings=None, bool_text=bool_text('1', '0'), exclusive_base=(),
                  adjust_settings=lambda settings, warnings: None, findings=lambda values: [],
                  host_problems=lambda config, host: [],
-                 disabled_detail=None, default_path=DEFAULT_DUMP_PATH, shared_dump_dirs=(), prefers_grubby=False,
+                 disabled_detail=None, default_path=DEFAULT_DUMP_PATH, shared_dump_dirs=None, prefers_grubby=False,
                  os_family=None, distributions=None, pkg_mgr=lambda host: 'unknown', packages=lambda host: (),
                  package_query=None, package_answers=lambda host, packages: None,
                  estimate_command=None, parse_estimate=None, initrd_list_command=lambda path: None,
@@ -440,7 +441,7 @@ class FamilyTable(object):
         self.disabled_detail = disabled_detail
         self.dump_layout = dump_layout
         self.default_path = default_path
-        self.shared_dump_dirs = tuple(shared_dump_dirs)
+        self.shared_dump_dirs = dict(shared_dump_dirs or {})
         self.initrd_candidates = initrd_candidates
         self.initrd_freshness = initrd_freshness
         self.default_crashkernel = default_crashkernel

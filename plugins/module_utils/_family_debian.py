@@ -267,12 +267,8 @@ ARCH_ALIASES = {'x86_64': 'amd64', 'aarch64': 'arm64', 'ppc64le': 'ppc64el'}
 
 
 def package_default(host):
-    """The crashkernel value kdump-tools ships for this Debian/Ubuntu release and architecture (spec 2.5)."""
+    """The crashkernel value kdump-tools ships for this Debian release and architecture (spec 2.5)."""
     arch = ARCH_ALIASES.get(host.arch, host.arch)
-    if host.os_id == 'ubuntu':
-        if (host.version or 0) >= 24 or arch not in ('amd64', 's390x'):
-            return BIG_RANGE
-        return '512M-:192M'
     if arch in ('arm64', 'ppc64el'):
         return BIG_RANGE
     return '384M-:128M' if host.version is not None and host.version <= 12 else '512M-:192M'
@@ -298,7 +294,7 @@ def package_answers(host, packages):
 TABLE = FamilyTable(
     name='debian',
     family='debian',
-    os_ids=('debian', 'ubuntu', 'linuxmint', 'pop', 'raspbian'),
+    os_ids=('debian', 'raspbian'),
     config_file=CONFIG_FILE,
     file_format=SHELL_ENV,
     backend='kdump_tools',
@@ -319,8 +315,7 @@ TABLE = FamilyTable(
     initrd_freshness=initrd_freshness,
     default_crashkernel=default_crashkernel_from(package_default),
     os_family='Debian',
-    distributions={'debian': 'Debian', 'raspbian': 'Debian', 'ubuntu': 'Ubuntu', 'linuxmint': 'Linux Mint',
-                   'pop': 'Pop!_OS'},
+    distributions={'debian': 'Debian', 'raspbian': 'Debian'},
     pkg_mgr=lambda host: 'apt',
     packages=lambda host: PACKAGES,
     package_query=package_db.DPKG,

@@ -23,7 +23,8 @@ description:
   - Creates a missing local dump directory with mode C(0700), owner root (dumps contain all of memory,
     secrets included). An existing directory that other users can reach (for example the package's own
     C(/var/crash), mode C(0755)) is tightened to C(0700) and reported in RV(path_secured) and RV(findings);
-    the module never loosens a mode.
+    the module never loosens a mode. On Ubuntu, C(/var/crash) with the sticky bit belongs to apport too (users'
+    crash reports), so it is left as is and reported in RV(findings).
   - Does not restart the kdump service; RV(restart_required) tells the caller to do it.
 author: fleet.kdump contributors (@fleet)
 options:
@@ -384,10 +385,11 @@ def check_executable(module, option, path):
                              'otherwise)' % (option, path))
 
 
-def ensure_dump_dir(module, config, findings):
+def ensure_dump_dir(module, config, findings, shared_dirs):
     """Keep the local dump directory root-only: create it 0700 when missing, tighten it when others can reach it.
 
-    Returns (created, secured). Only group/other bits are removed, so a mode is never loosened.
+    Returns (created, secured). Only group/other bits are removed, so a mode is never loosened. A directory the
+    family table names as shared with another tool keeps that tool's sticky world-writable mode (reported).
     """
     if config['target']['type'] != 'local' or not config['path']:
         return False, False
@@ -395,6 +397,12 @@ def ensure_dump_dir(module, config, findings):
     if os.path.isdir(path):
         mode = stat.S_IMODE(os.stat(path).st_mode)
         if not mode & 0o077:
+            return False, False
+        if path in shared_dirs and mode & stat.S_ISVTX:
+            findings.append('dump directory %s (mode %04o) is shared with %s, which needs it writable by everyone '
+                            'with the sticky bit: left as is; dumps there are protected only by their own file modes, '
+                            'set path to a directory of its own (for example %s/kdump) to keep them root-only'
+                            % (path, mode, shared_dirs[path], path.rstrip('/')))
             return False, False
         findings.append('dump directory %s had mode %04o: dumps hold all of memory (keys, passwords); '
                         'set to %04o' % (path, mode, mode & ~0o077))
@@ -486,7 +494,7 @@ def main():
         module.fail_json(msg='the resulting %s would be refused by the kdump tooling on this host: %s'
                          % (config_file, '; '.join(problems)), problems=problems)
     findings = kdump_settings.findings(table, after)
-    path_created, path_secured = ensure_dump_dir(module, config, findings)
+    path_created, path_secured = ensure_dump_dir(module, config, findings, table.shared_dump_dirs)
     written = write_file(module, config_file, before, after, backup=params['backup'])
 
     for message in warnings + findings:

@@ -41,6 +41,21 @@ def test_family_and_major_version_from_os_release(text, family, major):
     assert major_version(osr) == major
 
 
+@pytest.mark.parametrize('text, table', [
+    (UBUNTU, 'ubuntu'), ('ID=linuxmint\nID_LIKE="ubuntu debian"\n', 'ubuntu'), (DEBIAN_12, 'debian'),
+    ('ID=raspbian\nID_LIKE=debian\n', 'debian'), ('ID=devuan\nID_LIKE=debian\n', 'debian'),
+])
+def test_ubuntu_and_its_derivatives_get_their_own_table_of_the_debian_family(text, table):
+    found = _families.detect(parse_os_release(text))
+    assert (found.name, found.family) == (table, 'debian')
+
+
+def test_family_debian_on_an_ubuntu_host_keeps_the_ubuntu_table_and_version():
+    ubuntu = parse_os_release(UBUNTU)
+    assert _families.resolve('debian', ubuntu) == (_families.get('ubuntu'), 24)
+    assert _families.get('debian').name == 'debian'
+
+
 def test_read_os_release_reads_the_given_path(tmp_path):
     path = tmp_path / 'os-release'
     path.write_text(ROCKY_9)

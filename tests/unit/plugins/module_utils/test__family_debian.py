@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from ansible_collections.fleet.kdump.plugins.module_utils import _families
 from ansible_collections.fleet.kdump.plugins.module_utils import _family_debian as debian
 from ansible_collections.fleet.kdump.plugins.module_utils._family import Host
 
@@ -67,8 +68,6 @@ def test_initrd_freshness_debian_uses_sysctl_record():
     ('debian', 12, 'aarch64', debian.BIG_RANGE),
     ('debian', 13, 'ppc64le', debian.BIG_RANGE),
     ('debian', None, 'x86_64', '512M-:192M'),
-    ('ubuntu', 22, 'x86_64', '512M-:192M'),
-    ('ubuntu', 24, 'x86_64', debian.BIG_RANGE),
 ])
 def test_package_default_per_release_and_architecture(os_id, version, arch, expected):
     facts = Host(os_release={'ID': os_id}, version=version, arch=arch)
@@ -106,7 +105,8 @@ def test_no_debconf_database_means_no_answers():
     ({'ID': 'debian'}, ('Debian', 'NA')),
 ])
 def test_ansible_facts(os_release, expected):
-    facts = debian.TABLE.ansible_facts(Host(os_release=os_release))
+    # each host's own table (Ubuntu and its derivatives have theirs, of the Debian family)
+    facts = _families.detect(os_release).ansible_facts(Host(os_release=os_release))
     assert (facts['distribution'], facts['distribution_major_version']) == expected
     assert facts['os_family'] == 'Debian' and facts['pkg_mgr'] == 'apt'
 

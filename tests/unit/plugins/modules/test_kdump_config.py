@@ -13,7 +13,7 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.fleet.kdump.plugins.modules import kdump_config
-from ansible_collections.fleet.kdump.plugins.module_utils import kdump_settings
+from ansible_collections.fleet.kdump.plugins.module_utils import _families, kdump_settings
 from ansible_collections.fleet.kdump.tests.unit.plugins.modules import utils
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'config')
@@ -26,7 +26,7 @@ def fixture(name):
 
 
 # An os-release of each family (ID, VERSION_ID), as the host would show it.
-OS_IDS = {'rhel': 'rhel', 'debian': 'debian', 'suse': 'sles'}
+OS_IDS = {'rhel': 'rhel', 'debian': 'debian', 'suse': 'sles', 'ubuntu': 'ubuntu'}
 
 
 def os_release(family, version):
@@ -128,6 +128,24 @@ def test_existing_loose_dump_dir_is_tightened_and_reported(host):
     assert result['findings'][0] in host['warnings']
     again, failed = run({'config_file': path, 'path': str(dump_dir)})
     assert not failed and again['path_secured'] is False and again['findings'] == []
+
+
+@pytest.mark.parametrize('distro, kept', [('ubuntu', True), ('debian', False)])
+def test_ubuntu_keeps_apports_sticky_var_crash(host, monkeypatch, distro, kept):
+    host['family'] = (distro, 24, {})
+    path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
+    dump_dir = host['tmp'] / 'crash'
+    dump_dir.mkdir()
+    os.chmod(str(dump_dir), 0o1777)
+    # the Ubuntu table names /var/crash; this test's /var/crash is a temporary directory
+    monkeypatch.setattr(_families.get('ubuntu'), 'shared_dump_dirs', {str(dump_dir): 'apport'})
+    result, failed = run({'config_file': path, 'path': str(dump_dir)})
+    assert not failed
+    assert result['path_secured'] is (not kept)
+    assert stat.S_IMODE(os.stat(str(dump_dir)).st_mode) == (0o1777 if kept else 0o1700)
+    if kept:
+        assert 'is shared with apport' in result['findings'][0] and 'left as is' in result['findings'][0]
+        assert result['findings'][0] in host['warnings']
 
 
 def test_stricter_dump_dir_mode_is_never_loosened(host):

@@ -21,6 +21,8 @@ OS_RELEASE = {
     'rocky9': 'NAME="Rocky Linux"\nVERSION_ID="9.4"\nID="rocky"\nID_LIKE="rhel centos fedora"\n',
     'rocky8': 'NAME="Rocky Linux"\nVERSION_ID="8.10"\nID="rocky"\nID_LIKE="rhel centos fedora"\n',
     'sles15': 'NAME="SLES"\nVERSION_ID="15.6"\nID="sles"\nID_LIKE="suse"\n',
+    'ubuntu22': 'NAME="Ubuntu"\nVERSION_ID="22.04"\nID=ubuntu\nID_LIKE=debian\n',
+    'ubuntu24': 'NAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\nID_LIKE=debian\n',
     'al2023': 'NAME="Amazon Linux"\nVERSION="2023"\nID="amzn"\nID_LIKE="fedora"\nVERSION_ID="2023"\n',
 }
 M = 1 << 20
@@ -186,7 +188,9 @@ def test_debian_auto_uses_kdump_tools_value(host):
     assert not result['reboot_required']
 
 
-@pytest.mark.parametrize('distro, expected', [('debian12', '384M-:128M'), ('debian13', '512M-:192M')])
+@pytest.mark.parametrize('distro, expected', [('debian12', '384M-:128M'), ('debian13', '512M-:192M'),
+                                              ('ubuntu22', '512M-:192M'),
+                                              ('ubuntu24', '2G-4G:320M,4G-32G:512M,32G-64G:1024M,64G-128G:2048M,128G-:4096M')])
 def test_debian_auto_without_conffile_uses_package_table(host, distro, expected):
     host(distro=distro).with_grub(kdump_tools_cfg=False)
     result, failed = run_module(kdump_reserve.main, {'size': 'auto', '_ansible_check_mode': True})
