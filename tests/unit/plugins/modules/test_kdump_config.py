@@ -336,6 +336,29 @@ def test_unknown_family_fails(host):
     assert failed and 'set family' in result['msg']
 
 
+# --- every option a table stores goes through the module ---------------------------------------------------
+
+# The module checks these against the host (they must exist and be executable): tested above, not with examples.
+HOST_CHECKED = ('pre_hook', 'post_hook', 'extra_bins')
+TABLE_EXAMPLES = [pytest.param(table.family, name, value, id='%s-%s-%d' % (table.name, name, index))
+                  for table in [_families.get(family) for family in _families.FAMILIES]
+                  for option in table.options for name in option.names if option.keys and name not in HOST_CHECKED
+                  for index, value in enumerate(option.examples.get(name, ()))]
+
+
+@pytest.mark.parametrize('family, name, value', TABLE_EXAMPLES)
+def test_the_module_passes_every_table_option_through(host, family, name, value):
+    host['family'] = (family, 9, {})
+    host['makedumpfile'] = None  # any compression example, whatever the test machine's makedumpfile was built with
+    path = conf_file(host['tmp'], FILES[family])
+    # check mode: a local dump path is neither created nor tightened on the machine running the tests
+    result, failed = run({'config_file': path, name: value, '_ansible_check_mode': True})
+    assert not failed, result
+    assert result['config'][name] == value
+    assert kdump_settings.effective_config(family, result['diff']['after'])[name] == value
+    assert open(path).read() == fixture(FILES[family])
+
+
 # --- every bad input leaves the file byte-identical -------------------------------------------------------
 
 BAD = [
