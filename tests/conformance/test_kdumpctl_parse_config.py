@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import conformance_support as support
 
+from ansible_collections.fleet.kdump.plugins.module_utils import _families
 from ansible_collections.fleet.kdump.plugins.modules import kdump_config
 
 ORACLE = 'kdumpctl parse_config'
@@ -214,6 +215,46 @@ def test_unit_matrix_on_every_base_is_accepted(oracle, bases, host_files, tmp_pa
             result, failed = run_config(full)
             assert not failed, 'kdump_config refused a valid option set on %s: %s\n%r' % (base_name, result['msg'], full)
             cases.append(('%s #%d %s' % (base_name, number, managed), path, full))
+    assert_accepted(oracle, cases)
+
+
+# ------------------------------------------------------------------------------- the RHEL table's examples
+
+def table_examples(files):
+    """(label, args) for every example the RHEL family table lists: an option is judged as soon as it is listed.
+
+    The options the module checks on the host (the file must exist and be executable) get the test's own files.
+    """
+    host_checked = {'pre_hook': files['pre.sh'], 'post_hook': files['post.sh'],
+                    'extra_bins': [files['tool-a'], files['tool-b']]}
+    examples = []
+    for option in _families.get('rhel').options:
+        if not option.keys:
+            continue  # ignored or refused on this family: nothing is written
+        for name in option.names:
+            for number, value in enumerate(option.examples.get(name, ())):
+                examples.append(('%s #%d' % (name, number), {name: host_checked.get(name, value)}))
+    return examples
+
+
+def test_every_example_of_the_rhel_table_is_accepted(oracle, bases, host_files, tmp_path):
+    """Each example, merged onto every base and written alone in exclusive mode (check mode: the file judged is
+    the diff's ``after``, so no dump directory of the machine is created or tightened)."""
+    examples = table_examples(host_files)
+    assert len(examples) >= 15, examples
+    cases = []
+    runs = [(name, text, 'merge') for name, text in sorted(bases.items())] + [('scratch', None, 'exclusive')]
+    for base_name, text, managed in runs:
+        for number, (label, args) in enumerate(examples):
+            source = tmp_path / ('%s-%s-%02d.in' % (base_name, managed, number))
+            if text is not None:
+                source.write_text(text)
+            full = dict(args, family='rhel', config_file=str(source), managed=managed, _ansible_check_mode=True)
+            result, failed = run_config(full)
+            assert not failed, 'kdump_config refused the table example %s on %s: %s' % (label, base_name, result['msg'])
+            path = tmp_path / ('%s-%s-%02d.conf' % (base_name, managed, number))
+            path.write_text(result['diff']['after'])
+            cases.append(('%s on %s (%s)' % (label, base_name, managed), path, full))
     assert_accepted(oracle, cases)
 
 
