@@ -164,6 +164,8 @@ OPTIONS = (
     key('extra_modules', 'extra_modules', render=lambda value: join_words(value) or None, parse=str.split,
         examples=[['gfs2', 'dm_crypt']]),
     key('dracut_args', 'dracut_args', render=lambda value: value or None, examples=['--add-drivers e1000']),
+    key('fence_kdump_nodes', 'fence_kdump_nodes', render=lambda value: join_words(value) or None, parse=str.split,
+        examples=[['node2.example.com', '192.0.2.12']]),
     Option('auto_reset_crashkernel', ('auto_reset_crashkernel',), _write_auto_reset, _read_auto_reset,
            {'auto_reset_crashkernel': [False, True]}),
     ignored('keep_dumps', 'keep_dumps ignored: kdump-utils (RHEL family) has no dump retention setting'),

@@ -119,6 +119,14 @@ options:
       - Extra dracut arguments (RHEL family only). A C(--mount) in them counts as the dump target, so it cannot be
         combined with another target. An empty string removes the setting.
     type: str
+  fence_kdump_nodes:
+    description:
+      - The other nodes of a Pacemaker cluster, which the capture kernel notifies with C(fence_kdump_send) so that
+        they wait for the dump instead of fencing this node (C(fence_kdump_nodes); RHEL family only, needs the
+        C(fence-agents-kdump) package). Never this host itself, which kdumpctl refuses and so does this module.
+      - An empty list removes the setting.
+    type: list
+    elements: str
   keep_dumps:
     description:
       - How many dumps to keep (C(KDUMP_NUM_DUMPS) on Debian, C(KDUMP_KEEP_OLD_DUMPS) on SUSE; V(0) keeps all).
@@ -255,6 +263,10 @@ config:
       description: Action after a successful dump.
       type: str
       sample: reboot
+    fence_kdump_nodes:
+      description: The cluster nodes notified by fence_kdump, V(null) when none (RHEL family).
+      type: list
+      elements: str
     keep_dumps:
       description: Retention count, V(null) where the family has none.
       type: int
@@ -444,6 +456,7 @@ def main():
             extra_bins=dict(type='list', elements='str'),
             extra_modules=dict(type='list', elements='str'),
             dracut_args=dict(type='str'),
+            fence_kdump_nodes=dict(type='list', elements='str'),
             keep_dumps=dict(type='int'),
             auto_reset_crashkernel=dict(type='bool'),
             enabled=dict(type='bool', default=True),
