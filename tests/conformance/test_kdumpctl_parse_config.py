@@ -195,6 +195,8 @@ def matrix(files):
         {'path': crash, 'failure_action': 'halt', 'final_action': 'halt'},
         {'path': crash, 'compression': 'none'},
         {'path': crash, 'settings': {'fence_kdump_nodes': 'node-a.example.com node-b.example.com', 'force_no_rebuild': 1}},
+        {'path': crash, 'fence_kdump_nodes': ['node-a.example.com', '192.0.2.31'], 'settings': {'fence_kdump_args': '-p 7410'}},
+        {'path': crash, 'fence_kdump_nodes': []},
         {'path': crash, 'settings': {'auto_reset_crashkernel': 'no', 'kdump_emergency': files['emergency.sh']}},
         {'path': crash, 'settings': {'core_collector': 'makedumpfile -l --message-level 7 -d 31', 'kdump_post': None}},
         {'path': crash, 'extra_bins': [], 'extra_modules': [], 'dracut_args': ''},
@@ -359,8 +361,13 @@ def option_sets(draw, files):
     if draw(st.booleans()):
         # kdumpctl greps each node in "hostname -I" output as a regex followed by a space, so a node like "a0"
         # clashes with any address ending in "a0" (docs/conformance.md): nodes here end in a domain.
-        passthrough['fence_kdump_nodes'] = ' '.join(draw(st.lists(
-            _label.map(lambda label: 'node-%s.example.com' % label), min_size=1, max_size=3, unique=True)))
+        nodes = draw(st.lists(_label.map(lambda label: 'node-%s.example.com' % label), min_size=1, max_size=3,
+                              unique=True))
+        # the first-class option or the settings passthrough, which write the same directive
+        if draw(st.booleans()):
+            args['fence_kdump_nodes'] = nodes
+        else:
+            passthrough['fence_kdump_nodes'] = ' '.join(nodes)
     if draw(st.booleans()):
         passthrough['kdump_emergency'] = draw(st.sampled_from([files['emergency.sh'], None]))
     if passthrough:
@@ -479,6 +486,10 @@ REFUSALS = [
      'fence_kdump_nodes peer.example.com HOSTNAME\n', 'Option fence_kdump_nodes cannot contain HOSTNAME'),
     ('fence_kdump_nodes naming a local address', '', {'settings': {'fence_kdump_nodes': 'LOCALIP'}},
      'fence_kdump_nodes LOCALIP\n', 'Option fence_kdump_nodes cannot contain LOCALIP'),
+    ('fence_kdump_nodes option naming this host', '', {'fence_kdump_nodes': ['peer.example.com', 'HOSTNAME']},
+     'fence_kdump_nodes peer.example.com HOSTNAME\n', 'Option fence_kdump_nodes cannot contain HOSTNAME'),
+    ('fence_kdump_nodes option naming a local address', '', {'fence_kdump_nodes': ['LOCALIP']},
+     'fence_kdump_nodes LOCALIP\n', 'Option fence_kdump_nodes cannot contain LOCALIP'),
 ]
 
 
@@ -491,6 +502,8 @@ def _local_ip():
 def _substitute(value, hostname, local_ip):
     if isinstance(value, dict):
         return dict((key, _substitute(item, hostname, local_ip)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_substitute(item, hostname, local_ip) for item in value]
     if isinstance(value, str):
         return value.replace('HOSTNAME', hostname).replace('LOCALIP', local_ip or '')
     return value
