@@ -231,15 +231,22 @@ def test_rhel_merge_hooks_must_exist_and_be_executable(host):
     assert result['config']['pre_hook'] == str(hook)
 
 
-def test_rhel_fence_kdump_nodes_naming_this_host_is_refused(host):
+# The first-class option and the settings passthrough write the same directive; both are checked.
+FENCE_NODES_FORMS = {
+    'option': lambda nodes: {'fence_kdump_nodes': nodes},
+    'settings': lambda nodes: {'settings': {'fence_kdump_nodes': ' '.join(nodes)}},
+}
+
+
+@pytest.mark.parametrize('form', sorted(FENCE_NODES_FORMS))
+def test_rhel_fence_kdump_nodes_naming_this_host_is_refused(host, form):
     host['family'] = ('rhel', 9, {})
     path = conf_file(host['tmp'], 'kdump.conf.kdump-utils-x86_64')
-    nodes = 'peer.example.com %s' % socket.gethostname()
-    result, failed = run({'config_file': path, 'path': str(host['tmp']), 'settings': {'fence_kdump_nodes': nodes}})
+    nodes = ['peer.example.com', socket.gethostname()]
+    result, failed = run(dict(FENCE_NODES_FORMS[form](nodes), config_file=path, path=str(host['tmp'])))
     assert failed and 'names this host (%s)' % socket.gethostname() in result['msg']
     assert open(path).read() == fixture('kdump.conf.kdump-utils-x86_64')
-    result, failed = run({'config_file': path, 'path': str(host['tmp']),
-                          'settings': {'fence_kdump_nodes': 'peer.example.com'}})
+    result, failed = run(dict(FENCE_NODES_FORMS[form](['peer.example.com']), config_file=path, path=str(host['tmp'])))
     assert not failed and result['config']['raw']['fence_kdump_nodes'] == 'peer.example.com'
 
 
@@ -258,6 +265,8 @@ def test_rhel_fence_kdump_nodes_naming_a_local_address_is_refused(host, monkeypa
     monkeypatch.setattr(basic.AnsibleModule, 'run_command', run_command)
     result, failed = run({'config_file': path, 'path': str(host['tmp']),
                           'settings': {'fence_kdump_nodes': 'peer.example.com 10.88.0.1'}})
+    assert failed and 'names this host (10.88.0.1)' in result['msg']
+    result, failed = run({'config_file': path, 'path': str(host['tmp']), 'fence_kdump_nodes': ['10.88.0.1']})
     assert failed and 'names this host (10.88.0.1)' in result['msg']
     assert open(path).read() == fixture('kdump.conf.kdump-utils-x86_64')
 
