@@ -305,8 +305,12 @@ def test_analysis_tools_in_check_mode_name_what_would_be_installed(tmp_path, col
     record = read_report(report_dir)[0]['hosts'][0]['analysis_tools']
     assert record['kernel'] == release and record['check_mode'] is True and record['installed'] == []
     assert record['packages'] == ['crash', 'linux-image-%s-dbg' % release]
+    assert record['missing'] == [package for package in record['packages']
+                                 if not installed(package)], record
     if record['missing']:
         assert said[0] == 'Would install ' + ', '.join(record['missing'])
+    else:
+        assert said[0] == 'crash and the debug symbols of %s are installed' % release
     # Nothing was installed.
     assert installed('crash') == crash_before
     markdown = (report_dir / 'kdump-report.md').read_text()
