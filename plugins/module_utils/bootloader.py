@@ -328,7 +328,7 @@ class GrubBackend(object):
         grub_cfg_before = read_text(self.grub_cfg)
         rc, out, err = self.runner.write(self.update_command, check_rc=False)
         if rc != 0:
-            self._restore(changed_files)
+            self._restore(changed_files, grub_cfg_before)
             raise BootloaderError('%s failed (rc=%s): %s; the previous files were restored' % (
                 ' '.join(self.update_command), rc, (err or out).strip()))
         if self.module.check_mode:
@@ -339,7 +339,7 @@ class GrubBackend(object):
                          'before': '\n'.join(grub_cfg_cmdlines(grub_cfg_before)) + '\n', 'after': '\n'.join(grub_cfg_cmdlines(grub_cfg_after)) + '\n'})
         lines = grub_cfg_cmdlines(grub_cfg_after)
         if not lines or not holds(lines[0], values):
-            self._restore(changed_files)
+            self._restore(changed_files, grub_cfg_before)
             raise BootloaderError('after %s the default entry of %s has %s instead of %s (another grub setting overrides it?); '
                                   'the previous files were restored and grub.cfg regenerated' % (
                                       ' '.join(self.update_command), self.grub_cfg,
@@ -347,8 +347,14 @@ class GrubBackend(object):
                                       ' '.join('crashkernel=%s' % value for value in values) or 'no crashkernel'))
         return {'changed': True, 'diff': diff, 'configured': self.configured()}
 
-    def _restore(self, changed_files):
+    def _restore(self, changed_files, grub_cfg_before):
+        """Put the files we wrote back and regenerate grub.cfg from them; when that regeneration fails too,
+        put the grub.cfg read before the update back byte for byte (a generator that failed mid-way may have
+        left it half written)."""
         for path, before in changed_files:
             restore_file(self.module, path, before)
+        rc = 0
         if changed_files:
-            self.runner.write(self.update_command, check_rc=False)
+            rc = self.runner.write(self.update_command, check_rc=False)[0]
+        if (rc != 0 or not changed_files) and read_text(self.grub_cfg) != grub_cfg_before:
+            restore_file(self.module, self.grub_cfg, grub_cfg_before)

@@ -437,6 +437,25 @@ def new_dmesg_lines(before, after):
 # Checks
 # ---------------------------------------------------------------------------
 
+_JOURNAL_REASON = re.compile(r'fail|error|cannot|could not|unable|not enough|no memory|too small|invalid', re.I)
+
+
+def journal_reason(text, unit, limit=3):
+    """The lines of a kdump service's journal (``journalctl -o cat``) that say why it failed, joined by '; '.
+
+    systemd's own lines about the unit ("kdump.service: Failed with result", "Failed to start ...") say only
+    that it failed; the tool's lines (kdumpctl, kdump-config, kexec) say why. None when no line says.
+    """
+    lines = []
+    for line in (text or '').splitlines():
+        line = line.strip().lstrip('* ').strip()
+        if not line or line.startswith(unit + '.service:') or line.startswith('Failed to start '):
+            continue
+        if _JOURNAL_REASON.search(line):
+            lines.append(line)
+    return '; '.join(lines[-limit:]) or None
+
+
 def build_checks(facts):
     """The list of {name, ok, detail} from the gathered ``facts`` dict (see kdump_verify for its keys)."""
     checks = []
@@ -481,6 +500,10 @@ def build_checks(facts):
             if loaded == 1 else 'fadump registered')
     elif loaded is None:
         add('capture_kernel_loaded', False, 'capture kernel cannot be loaded (%s missing)' % SYSFS_CRASH_LOADED)
+    elif facts.get('service_journal'):
+        add('capture_kernel_loaded', False, 'no capture kernel loaded (%s = 0); %s says: %s'
+            % (SYSFS_CRASH_LOADED, (facts.get('service') or {}).get('name') or 'the kdump service',
+               facts['service_journal']))
     else:
         add('capture_kernel_loaded', False, 'no capture kernel loaded (%s = 0); start the kdump service'
             % SYSFS_CRASH_LOADED)
@@ -535,8 +558,8 @@ def build_checks(facts):
     if not compression or compression == 'none':
         add('compression_supported', True, 'no page compression configured')
     elif supported is None:
-        add('compression_supported', False, 'could not run: makedumpfile not found, cannot confirm %s support'
-            % compression)
+        add('compression_supported', False, 'could not run: makedumpfile not found, cannot confirm %s support; '
+            'makedumpfile is what writes the dump: install it (kdump-tools and kexec-tools depend on it)' % compression)
     elif compression in supported:
         add('compression_supported', True, '%s is built into makedumpfile (supported: %s)'
             % (compression, ', '.join(sorted(supported))))

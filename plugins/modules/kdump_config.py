@@ -508,7 +508,13 @@ def main():
                          % (config_file, '; '.join(problems)), problems=problems)
     findings = kdump_settings.findings(table, after)
     path_created, path_secured = ensure_dump_dir(module, config, findings, table.shared_dump_dirs)
-    written = write_file(module, config_file, before, after, backup=params['backup'])
+    try:
+        written = write_file(module, config_file, before, after, backup=params['backup'])
+    except (IOError, OSError) as exc:
+        # write_file writes a temp file beside the config and moves it into place: a failed write (a full disk)
+        # leaves the config as it was and removes the temp file.
+        module.fail_json(msg='could not write %s: %s; the file is unchanged' % (config_file, exc),
+                         path_created=path_created, path_secured=path_secured)
 
     for message in warnings + findings:
         module.warn(message)

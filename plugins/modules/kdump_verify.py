@@ -728,6 +728,14 @@ class Verifier(object):
             service['active'] = (active[1] or '').strip() == 'active'
         return service
 
+    def journal_reason(self, name):
+        """Why the capture kernel did not load, as the service's journal of this boot says it (or None)."""
+        result = self.run_bounded(['journalctl', '--unit', name, '--boot', '--lines', '30', '--no-pager',
+                                   '--output', 'cat'], PROBE_TIMEOUT)
+        if result is None or result[0] != 0:
+            return None
+        return kdump_state.journal_reason(result[1], name)
+
     def tool_status(self, table):
         if table.status_command is None:
             return None
@@ -1035,6 +1043,7 @@ class Verifier(object):
             'estimated_dump_bytes': estimate,
             'estimate_basis': basis,
             'remote': self.remote(target, config.get('ssh_key')),
+            'service_journal': self.journal_reason(table.service) if loaded == 0 and not container else None,
             'compression': compression,
             'supported_compressions': self.compressions(),
         }

@@ -210,7 +210,8 @@ def canary_gate(report, canaries, hostvars, crash_test=False, allow_no_canary=Fa
     """Whether the rollout may follow the canaries: ``{'open', 'canaries', 'failed', 'message'}``.
 
     A canary fails the gate when it did not reach the canary play (it failed or was unreachable
-    earlier), its canary play failed, its state is unknown, or its crash test failed or was refused;
+    earlier), its canary play failed, its state is unknown, it is not armed (a host that can be: not a
+    container), or its crash test failed or was refused;
     with ``crash_test`` also when its crash test did not run. With ``crash_test`` and no canary at
     all nothing would prove capture, so the gate stays closed unless ``allow_no_canary``.
     ``failed`` maps each failed canary to its reasons.
@@ -230,6 +231,9 @@ def canary_gate(report, canaries, hostvars, crash_test=False, allow_no_canary=Fa
                 reasons.append('canary play failed: %s' % record['canary_failure'])
             if record['state'] == UNKNOWN:
                 reasons.append('state unknown (%s)' % NO_VERIFY_RESULT)
+            # A container cannot be armed (the kernel is the host's); anything else must be armed to pass.
+            if record['state'] == NOT_ARMED and not record['container']:
+                reasons.append('not armed: %s' % '; '.join(record['errors'] or ['kdump_verify says not ready']))
             status = record['crash_test']['status']
             if status in (FAILED, REFUSED) or (status == NOT_RUN and crash_test):
                 reasons.append('crash test %s' % status.replace('_', ' '))

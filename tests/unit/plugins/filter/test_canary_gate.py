@@ -43,6 +43,8 @@ CANARY_VARS = {
     'refused-reported': dict(REACHED, __kdump_verify=r('verify_container'), __kdump_crash_ready=r('verify_container'),
                              __kdump_crash_refusal=r('crash_refused'), __kdump_crash_trigger=r('skipped')),
     'not-run': dict(REACHED, __kdump_verify=r('verify_container')),
+    # The kdump service could not load the capture kernel (a reservation too small): the canary is not armed.
+    'capture-not-loaded': dict(REACHED, __kdump_verify=r('verify_capture_not_loaded')),
     'reboot-failed': dict(REACHED, __kdump_verify=r('verify_before_reboot'), __kdump_reserve=r('reserve_pending'),
                           __kdump_canary_failure={'changed': False, 'msg': 'Timed out waiting for last boot time check'}),
     # Failed in the configure play: never reached the canary play.
@@ -57,6 +59,10 @@ CANARY_CASES = [
     pytest.param('passed', False, True, None, id='passed-without-request'),
     pytest.param('not-run', False, True, None, id='not-run-not-requested'),
     pytest.param('not-run', True, False, ['crash test not run'], id='not-run-requested'),
+    pytest.param('capture-not-loaded', False, False, ['not armed: ' + RESULTS['verify_capture_not_loaded']['reasons'][0]],
+                 id='capture-kernel-not-loaded'),
+    pytest.param('capture-not-loaded', True, False, ['not armed: ' + RESULTS['verify_capture_not_loaded']['reasons'][0],
+                                                     'crash test not run'], id='capture-kernel-not-loaded-crash-test'),
     pytest.param('failed', True, False,
                  ['canary play failed: ' + RESULTS['canary_failure']['msg'], 'crash test failed'], id='failed'),
     pytest.param('lost', True, False,

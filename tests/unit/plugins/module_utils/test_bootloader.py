@@ -166,13 +166,27 @@ def test_grubby_read_back_mismatch_restores_and_fails():
             '--args=crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M'] in runner.commands
 
 
-def test_grubby_failing_command_restores_and_fails():
+def test_grubby_failing_write_restores_each_entry_read_back():
+    # grubby removes the old crashkernel= from every entry, then fails to add the new one (a classic, non-BLS
+    # grub2 layout: no files to snapshot). The backend must put each entry's previous value back through grubby.
     grubby = FakeGrubby(fixture('grubby-info-all-el9.txt'))
-    grubby.fail_update = True
+    grubby.fail_write = lambda argv: any(arg.startswith('--args=') for arg in argv) and 'crashkernel=256M' in argv[-1]
+    before = dict((entry['kernel'], entry['args']) for entry in grubby.entries)
     backend, runner, module = grubby_backend(grubby)
     with pytest.raises(BootloaderError) as exc:
         backend.apply(['256M'])
-    assert 'error writing entry' in str(exc.value)
+    assert 'error writing entry' in str(exc.value) and 'previous arguments were restored' in str(exc.value)
+    # the failed write, then the restore: per entry, remove what is there and add the old value back
+    assert grubby.writes[:2] == [(['--update-kernel=ALL', '--remove-args=crashkernel'], 'ok'),
+                                 (['--update-kernel=ALL', '--args=crashkernel=256M'], 'failed')]
+    restore = grubby.writes[2:]
+    assert [status for _argv, status in restore] == ['ok'] * len(restore)
+    for kernel, args in before.items():
+        assert (['--update-kernel=%s' % kernel, '--args=crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M'], 'ok') in restore
+    # read back through grubby --info: every entry carries its previous arguments again
+    after = dict((entry['kernel'], entry['args']) for entry in parse_grubby_info(grubby(['grubby', '--info=ALL'])[1]))
+    assert dict((k, sorted(v.split())) for k, v in after.items()) == dict((k, sorted(v.split())) for k, v in before.items())
+    assert backend.configured()['main'] == '1G-4G:192M,4G-64G:256M,64G-:512M'
 
 
 def test_grubby_failing_midway_on_bls_restores_every_file_byte_for_byte(tmp_path):
@@ -306,6 +320,50 @@ def test_grub_read_back_mismatch_restores_files_and_fails(tmp_path):
     assert not os.path.exists(host['dropin'])
     assert runner.commands == [[host['update_grub']], [host['update_grub']]]
     assert open(host['grub_cfg']).read() == cfg_before
+
+
+def test_update_grub_failing_midway_restores_dropin_and_grub_cfg(tmp_path):
+    # update-grub dies after truncating grub.cfg; the backend removes its drop-in and regenerates, which works.
+    host = make_grub_host(tmp_path)
+    cfg_before = open(host['grub_cfg']).read()
+    host['fake_update'].fail_runs = (1,)
+    backend, runner = grub_backend(host)
+    with pytest.raises(BootloaderError) as exc:
+        backend.apply(['192M'])
+    assert 'No space left on device' in str(exc.value) and 'previous files were restored' in str(exc.value)
+    assert runner.commands == [[host['update_grub']], [host['update_grub']]]  # the update, then the restore's
+    assert not os.path.exists(host['dropin'])
+    assert open(host['grub_cfg']).read() == cfg_before
+    assert grub_cfg_cmdlines(open(host['grub_cfg']).read())[0].endswith('crashkernel=384M-:128M')
+    assert sorted(os.listdir(host['grubd'])) == ['kdump-tools.cfg']  # no temp file left
+
+
+def test_update_grub_failing_every_time_puts_grub_cfg_back_byte_for_byte(tmp_path):
+    host = make_grub_host(tmp_path)
+    cfg_before = open(host['grub_cfg']).read()
+    host['fake_update'].fail_runs = 'all'
+    backend, runner = grub_backend(host)
+    with pytest.raises(BootloaderError):
+        backend.apply(['192M'])
+    assert host['fake_update'].runs == 2
+    assert not os.path.exists(host['dropin'])
+    assert open(host['grub_cfg']).read() == cfg_before
+    assert sorted(os.listdir(os.path.dirname(host['grub_cfg']))) == ['grub.cfg']
+
+
+def test_update_grub_failing_on_a_stale_grub_cfg_alone_puts_it_back(tmp_path):
+    # Our drop-in is already right, only grub.cfg is stale: nothing of ours to undo, grub.cfg goes back as it was.
+    host = make_grub_host(tmp_path)
+    with open(host['dropin'], 'w') as handle:
+        handle.write(render_dropin('GRUB_CMDLINE_LINUX', ['192M']))
+    dropin = open(host['dropin']).read()
+    cfg_before = open(host['grub_cfg']).read()
+    host['fake_update'].fail_runs = 'all'
+    backend, runner = grub_backend(host)
+    with pytest.raises(BootloaderError):
+        backend.apply(['192M'])
+    assert runner.commands == [[host['update_grub']]]
+    assert open(host['grub_cfg']).read() == cfg_before and open(host['dropin']).read() == dropin
 
 
 def test_grub_without_grubd_support_edits_default_grub(tmp_path):

@@ -415,3 +415,74 @@ def test_bad_input_fails_and_file_is_byte_identical(host, family, args, fragment
     assert failed, result
     assert fragment in result['msg']
     assert open(path).read() == fixture(FILES[family])
+
+
+# --- faults: the disk fills while the config is written ----------------------------------------------
+
+def _no_temp_files(directory):
+    return [name for name in os.listdir(directory) if name.startswith('.ansible_tmp_')] == []
+
+
+def test_disk_full_injected_at_the_write_leaves_the_config_intact(host, monkeypatch):
+    """ENOSPC injected at the write edge (os.fdopen's handle fails after half the bytes), on any machine."""
+    from ansible_collections.fleet.kdump.plugins.module_utils import common
+    path = conf_file(host['tmp'], 'kdump-tools-bookworm.conf')
+    real_fdopen = os.fdopen
+
+    class FullDisk(object):
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            self.handle.write(data[:len(data) // 2])
+            raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr(common.os, 'fdopen', lambda fd, mode='r', *a, **kw: FullDisk(real_fdopen(fd, mode, *a, **kw)))
+    result, failed = run({'config_file': path, 'keep_dumps': 2, 'path': str(host['tmp'])})
+    monkeypatch.undo()
+    assert failed, result
+    assert result['msg'] == 'could not write %s: [Errno 28] No space left on device; the file is unchanged' % path
+    assert open(path).read() == fixture('kdump-tools-bookworm.conf')
+    assert _no_temp_files(str(host['tmp']))
+
+
+@pytest.fixture
+def tiny_tmpfs(tmp_path):
+    """A 16 KiB tmpfs mounted at tmp_path/tiny (needs root and mount(8)); unmounted afterwards."""
+    import shutil
+    import subprocess
+    mountpoint = tmp_path / 'tiny'
+    mountpoint.mkdir()
+    if os.geteuid() != 0 or shutil.which('mount') is None:
+        pytest.skip('a real tmpfs needs root and mount(8); the injected ENOSPC test covers the write edge')
+    proc = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=16k,mode=0755', 'tmpfs', str(mountpoint)],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        pytest.skip('cannot mount a tmpfs here: %s' % proc.stderr.strip())
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(['umount', str(mountpoint)], check=False)
+
+
+def test_disk_full_on_a_real_tmpfs_leaves_the_config_intact(host, tiny_tmpfs):
+    path = tiny_tmpfs / 'kdump-tools'
+    path.write_text(fixture('kdump-tools-bookworm.conf'))
+    # fill the rest of the file system
+    with open(str(tiny_tmpfs / 'filler'), 'wb', buffering=0) as handle:
+        try:
+            while True:
+                handle.write(b'\0' * 512)
+        except OSError:
+            pass
+    result, failed = run({'config_file': str(path), 'keep_dumps': 2, 'path': str(host['tmp'])})
+    assert failed, result
+    assert 'No space left on device' in result['msg'] and result['msg'].endswith('the file is unchanged')
+    assert path.read_text() == fixture('kdump-tools-bookworm.conf')
+    assert sorted(os.listdir(str(tiny_tmpfs))) == ['filler', 'kdump-tools']

@@ -581,3 +581,29 @@ def test_tiers_fall_back_to_memtotal_when_iomem_hides_addresses(host):
     assert not failed
     expected = -(-(65742332 * 1024 + 128 * M) // (128 * M)) * 128 * M
     assert result['ram_bytes'] == expected and result['desired'] == '256M'
+
+
+# ------------------------------------------------------------------------------ faults: a failed step leaves files as they were
+
+def test_grub2_mkconfig_failing_midway_restores_default_grub_and_grub_cfg(host):
+    """EL8 without grubby: /etc/default/grub is edited, grub2-mkconfig dies half way through grub.cfg."""
+    h = host(distro='rocky8', cmdline='proc-cmdline-el9.txt').with_grub(default_grub='default-grub-el8.txt',
+                                                                        kdump_tools_cfg=False)
+    del h.tools['update-grub'], h.tools['grub-mkconfig']
+    mkconfig = h.tmp / 'usr' / 'sbin' / 'grub2-mkconfig'
+    mkconfig.write_text('#!/bin/sh\n. /etc/default/grub\n')  # upstream grub2-mkconfig: no grub.d
+    h.grub['fake_update'].source_grubd = False
+    h.grub['fake_update'].fail_runs = 'all'
+    h.add_tool('grub2-mkconfig', h.grub['fake_update'], str(mkconfig))
+    default_before = h.read('DEFAULT_GRUB')
+    cfg_before = h.read_path(h.grub['grub_cfg'])
+    result, failed = run_module(kdump_reserve.main, {'size': '256M'})
+    assert failed, result
+    assert '%s -o %s failed (rc=1)' % (mkconfig, h.grub['grub_cfg']) in result['msg']
+    assert 'No space left on device' in result['msg'] and 'the previous files were restored' in result['msg']
+    # read back: both files as they were, and no temp file beside either
+    assert h.read('DEFAULT_GRUB') == default_before
+    assert h.read_path(h.grub['grub_cfg']) == cfg_before
+    assert sorted(os.listdir(h.tmp / 'etc' / 'default')) == ['grub', 'grub.d']
+    assert sorted(os.listdir(os.path.dirname(h.grub['grub_cfg']))) == ['grub.cfg']
+    assert [argv for argv in h.calls if argv[0] == str(mkconfig)] == [[str(mkconfig), '-o', h.grub['grub_cfg']]] * 2

@@ -689,3 +689,89 @@ def test_no_makedumpfile_means_no_crash_read_from_the_vmcore(patch_module, host)
     result, failed = run_module(kdump_verify.main, {})
     assert not failed
     assert result['dumps'][0]['crash']['title'] == 'no kernel log saved with the dump'
+
+
+# --- faults: what the operator sees when a step of arming fails ------------------------------------------
+
+JOURNAL = ('journalctl', '--unit', '%s', '--boot', '--lines', '30', '--no-pager', '--output', 'cat')
+
+
+def journal(unit):
+    return tuple(arg.replace('%s', unit) for arg in JOURNAL)
+
+
+@pytest.mark.parametrize('family, unit, journal_fixture, reason', [
+    # kdumpctl's derror lines (kdump-utils kdumpctl load_kdump) after kexec-tools' own message
+    ('rhel', 'kdump', 'journal-kdump-el9-kexec-enomem.txt',
+     'kexec_file_load failed: Cannot allocate memory; kdump: kexec: failed to load kdump kernel; '
+     'kdump: Starting kdump: [FAILED]'),
+    # kdump-config load: the unit is active (the init script exits 0) but nothing is loaded
+    ('debian', 'kdump-tools', 'journal-kdump-tools-bookworm-load-failed.txt',
+     'kexec_file_load failed: Cannot allocate memory; failed to load kdump kernel'),
+])
+def test_service_that_fails_to_load_the_capture_kernel_is_not_ready_with_the_journals_reason(
+        patch_module, host, family, unit, journal_fixture, reason):
+    if family == 'rhel':
+        rhel_host(host, 'path /var/crash\ncore_collector makedumpfile -l --message-level 7 -d 31\n')
+        host.answers[('systemctl', 'is-active', 'kdump')] = (3, 'failed\n', '')
+        host.answers[('kdumpctl', 'status')] = (3, '', fixture('verify/kdumpctl-status-not-operational.stderr'))
+    else:
+        debian_host(host)
+        host.answers[('kdump-config', 'status')] = (0, 'current state   : Not ready to kdump\n', '')
+    # the reservation is there, the capture kernel did not fit into it
+    host.put('/sys/kernel/kexec_crash_loaded', '0\n')
+    host.tools.add('journalctl')
+    host.answers[journal(unit)] = (0, fixture('verify/' + journal_fixture), '')
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed
+    assert result['ready'] is False and result['crash_kernel_loaded'] is False
+    check = checks_by_name(result)['capture_kernel_loaded']
+    assert check == {'name': 'capture_kernel_loaded', 'ok': False,
+                     'detail': 'no capture kernel loaded (/sys/kernel/kexec_crash_loaded = 0); %s says: %s' % (unit, reason)}
+    assert 'capture_kernel_loaded: ' + check['detail'] in result['reasons']
+    assert list(journal(unit)) in host.calls
+
+
+def test_a_loaded_capture_kernel_does_not_read_the_journal(patch_module, host):
+    debian_host(host)
+    host.tools.add('journalctl')
+    run_module(kdump_verify.main, {})
+    assert not any(call[0] == 'journalctl' for call in host.calls)
+
+
+def test_makedumpfile_missing_is_a_failed_check_naming_it(patch_module, host):
+    debian_host(host)
+    host.tools.discard('makedumpfile')
+    result, failed = run_module(kdump_verify.main, {})
+    assert not failed and result['ready'] is False
+    reason = [r for r in result['reasons'] if r.startswith('compression_supported: ')]
+    assert reason == ['compression_supported: could not run: makedumpfile not found, cannot confirm zlib support; '
+                      'makedumpfile is what writes the dump: install it (kdump-tools and kexec-tools depend on it)']
+
+
+def test_rhel_ssh_target_timing_out_is_reported(patch_module, host):
+    rhel_host(host, 'ssh kdump@10.0.0.9\nsshkey /root/.ssh/kdump_id_rsa\npath /srv/crash\n'
+                    'core_collector makedumpfile -F -l --message-level 7 -d 31\n')
+    ssh = ('ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-i', '/root/.ssh/kdump_id_rsa',
+           'kdump@10.0.0.9', 'true')
+    host.answers[ssh] = (255, '', 'ssh: connect to host 10.0.0.9 port 22: Connection timed out\n')
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['ready'] is False
+    assert ('remote_target: ssh kdump@10.0.0.9 failed non-interactively (rc 255): ssh: connect to host 10.0.0.9 '
+            'port 22: Connection timed out') in result['reasons']
+
+
+def test_rhel_nfs_server_unreachable_is_reported(patch_module, host, monkeypatch):
+    rhel_host(host, 'nfs nfs.example.com:/export\npath /crash\n')
+    # showmount cannot reach the MOUNT service, then the NFS port refuses: the server is down
+    host.answers[('showmount', '-e', 'nfs.example.com')] = (
+        1, '', 'clnt_create: RPC: Port mapper failure - Unable to receive: errno 111 (Connection refused)\n')
+
+    def refuse(address, timeout=None):
+        assert address == ('nfs.example.com', 2049)
+        raise ConnectionRefusedError(111, 'Connection refused')
+    monkeypatch.setattr(kdump_verify.socket, 'create_connection', refuse)
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['ready'] is False
+    assert ('remote_target: nfs server nfs.example.com: TCP port 2049 unreachable ([Errno 111] Connection refused)'
+            in result['reasons'])
