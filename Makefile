@@ -29,12 +29,13 @@ CONTAINER_LAB_LOCK := flock $(LOCK_DIR)/container-lab.lock
 VM_LAB_LOCK        := flock $(LOCK_DIR)/vm-lab.lock
 $(shell mkdir -p $(LOCK_DIR))
 
-.PHONY: help venv collection-tree lint sanity units conformance runner molecule-default molecule-fleet molecule-vm molecule-vm-calibrate test test-matrix demo build clean
+.PHONY: help venv collection-tree lint sanity units fuzz fuzz-run conformance runner molecule-default molecule-fleet molecule-vm molecule-vm-calibrate test test-matrix demo build clean
 
 help:
 	@echo "make test    - lint, sanity, unit tests, then every Molecule scenario (what CI runs)"
 	@echo "make demo    - build the lab (VM canary + SSH containers), run playbooks/site.yml with a real crash, print the report"
-	@echo "make venv | lint | sanity | units | conformance | runner | molecule-default | molecule-fleet | molecule-vm | test-matrix | build | clean"
+	@echo "make fuzz    - the hypothesis round trips of tests/fuzz with FUZZ_EXAMPLES (10000) examples each; make units runs 300"
+	@echo "make venv | lint | sanity | units | fuzz | conformance | runner | molecule-default | molecule-fleet | molecule-vm | test-matrix | build | clean"
 	@echo "make molecule-vm-calibrate - extended: calibrate crashkernel= on a VM by crashing it (~30-60 min under TCG)"
 
 $(VENV)/.stamp: $(REQS) constraints-dev.txt scripts/find-python.sh scripts/ansible-test-get-pip.py
@@ -65,6 +66,17 @@ sanity: venv collection-tree
 # PYTEST_ARGS narrows the run, e.g. make units PYTEST_ARGS=tests/unit/plugins/module_utils/test_crashkernel.py
 units: venv collection-tree
 	cd $(COLL) && $(ANSIBLE_TEST_LOCK) $(BIN)/ansible-test units --venv --python $(PY_MINOR) --color no $(PYTEST_ARGS)
+	$(if $(PYTEST_ARGS),,$(MAKE) --no-print-directory fuzz-run BUILD=$(BUILD) FUZZ_EXAMPLES=$(FUZZ_SHORT))
+
+# Hypothesis round trips (tests/fuzz: parse -> render byte-identical, render -> parse, crashkernel parse -> str).
+# They run in the dev venv (ansible-test's has no hypothesis); the last lines give the examples each property ran.
+FUZZ_EXAMPLES ?= 10000
+FUZZ_SHORT    ?= 300
+fuzz: venv collection-tree
+	@$(MAKE) --no-print-directory fuzz-run BUILD=$(BUILD) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES)
+
+fuzz-run:
+	cd $(COLL) && PYTHONPATH=$(BUILD) FLEET_KDUMP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider -q tests/fuzz
 
 # What we write, judged by the distributions' own tools (tests/conformance; oracles from FLEET_KDUMP_ORACLES,
 # see scripts/fetch-oracles.sh). Without oracles it prints one line and counts as skipped. The grubby and SUSE

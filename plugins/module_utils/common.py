@@ -118,6 +118,20 @@ def container_name(root='/', detect_virt=None):
                             pid1_environ=read_text(host_path(root, PROC1_ENVIRON)), detect_virt=detect_virt)
 
 
+def split_lines(text):
+    """``text`` cut after each newline, newlines kept: the lines sh, systemd and kdumpctl see.
+
+    Not str.splitlines(), which also cuts at \\r, \\v, \\f, \\x1c-\\x1e, \\x85, \\u2028 and \\u2029: a value
+    holding one of those would be read back as two lines (found by tests/fuzz).
+    """
+    text = text or ''
+    lines = text.split('\n')
+    result = [line + '\n' for line in lines[:-1]]
+    if lines[-1]:
+        result.append(lines[-1])
+    return result
+
+
 class LineDocument(object):
     """A text file kept as parsed lines, so edits touch only their own lines.
 
@@ -128,7 +142,7 @@ class LineDocument(object):
     parse_line = None
 
     def __init__(self, text=''):
-        self.lines = [self.parse_line(raw) for raw in (text or '').splitlines(True)]
+        self.lines = [self.parse_line(raw) for raw in split_lines(text)]
 
     def render(self):
         return ''.join(line.raw for line in self.lines)

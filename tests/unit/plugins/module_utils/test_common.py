@@ -148,3 +148,15 @@ def test_restore_file_puts_previous_content_back(tmp_path):
 def test_comment_header_comments_each_line_and_ends_with_a_blank_line():
     assert common.comment_header(['Ansible managed', '', 'x']) == '# Ansible managed\n#\n# x\n\n'
     assert common.comment_header([]) == ''
+
+
+def test_line_documents_cut_at_newlines_only():
+    # str.splitlines() would also cut at \x1e, \x0c, \x85, \u2028...: a value holding one came back as two lines
+    # (found by tests/fuzz). sh, systemd and kdumpctl read lines up to '\n'.
+    from ansible_collections.fleet.kdump.plugins.module_utils import kdump_conf, shellenv
+    from ansible_collections.fleet.kdump.plugins.module_utils.common import split_lines
+    assert split_lines('a\x1eb\nc\x0cd\r\ne\u2028') == ['a\x1eb\n', 'c\x0cd\r\n', 'e\u2028']
+    assert split_lines('') == [] and split_lines('\n') == ['\n']
+    text = shellenv.render_exclusive([], [('A', '\x1e'), ('B', 'x\u2028y')])
+    assert shellenv.parse(text).values() == {'A': '\x1e', 'B': 'x\u2028y'}
+    assert kdump_conf.parse('path /var/crash\x0c/x\n').values() == {'path': '/var/crash\x0c/x'}
