@@ -222,7 +222,8 @@ def extract_panic(text, max_lines=12):
 def find_dumps(path, layout, since=None, read_dmesg=None, max_panic_lines=12):
     """Dumps under ``path`` in a family table's ``layout`` (a DumpLayout), newest first.
 
-    Each dump is {path, time, timestamp, size_bytes, complete, files, core, dmesg, panic}.
+    Each dump is {path, time, timestamp, size_bytes, complete, files, core, dmesg, panic, world_readable}
+    (world_readable: the files any user can read, see world_readable()).
     ``timestamp`` (epoch) is the modification time of the core file (the
     directory's when there is none): it is the real end of the write and does
     not depend on the time zone the capture environment used to name the
@@ -266,6 +267,7 @@ def find_dumps(path, layout, since=None, read_dmesg=None, max_panic_lines=12):
         if dmesg:
             panic = extract_panic(read_dmesg(os.path.join(directory, dmesg)), max_panic_lines)
         dumps.append({
+            'world_readable': world_readable(path, directory, files),
             'path': directory,
             'time': iso_time(timestamp),
             'timestamp': int(timestamp),
@@ -278,6 +280,32 @@ def find_dumps(path, layout, since=None, read_dmesg=None, max_panic_lines=12):
         })
     dumps.sort(key=lambda dump: (dump['timestamp'], dump['path']), reverse=True)
     return dumps
+
+
+def world_readable(path, directory, files):
+    """The files of a dump that any user of the host can read: readable by others, in a dump directory and a
+    dump path that others may enter. A dump holds the crashed kernel's memory (keys, passwords), so it must be
+    root's only; the capture kernel creates RHEL's <ip>-<date> directories with its own umask."""
+    try:
+        if not (os.stat(path).st_mode & stat.S_IXOTH and os.stat(directory).st_mode & stat.S_IXOTH):
+            return []
+    except OSError:
+        return []
+    exposed = []
+    for name in files:
+        try:
+            if os.stat(os.path.join(directory, name)).st_mode & stat.S_IROTH:
+                exposed.append(name)
+        except OSError:
+            pass
+    return exposed
+
+
+def dump_findings(dumps):
+    """One finding per dump whose files every user can read (``world_readable`` of find_dumps)."""
+    return ['dump %s is readable by every user of the host (%s): a dump holds the memory of the crashed kernel; '
+            'make the dump directory root-only (chmod 0700)' % (dump['path'], ', '.join(dump['world_readable']))
+            for dump in dumps if dump.get('world_readable')]
 
 
 def _read_text(path):

@@ -330,6 +330,7 @@ backup_file:
 '''
 
 import os
+import re
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
@@ -437,6 +438,26 @@ def ensure_dump_dir(module, config, findings, shared_dirs):
     return True, False
 
 
+# What a private key looks like (PEM, OpenSSH, PuTTY): ssh_key and the settings name a key file, they never carry one.
+KEY_MATERIAL = re.compile(r'-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File-|b3BlbnNzaC1rZXktdjE')
+
+
+def refuse_key_material(module):
+    """Refuse, without echoing it, a private key given where the path of a key file belongs.
+
+    The value is added to the module's no_log values, so no result or log line carries it.
+    """
+    params = module.params
+    candidates = [('ssh_key', params['ssh_key'])]
+    candidates += [('settings.%s' % name, value) for name, value in sorted((params['settings'] or {}).items())]
+    for name, value in candidates:
+        if isinstance(value, str) and KEY_MATERIAL.search(value):
+            module.no_log_values.add(value)
+            module.no_log_values.update(line for line in value.splitlines() if len(line) > 8)
+            module.fail_json(msg='%s holds private key material, not a path: give the path of the key file on the host '
+                                 '(for example /root/.ssh/kdump_id_ed25519); the value is not shown' % name)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -471,6 +492,7 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    refuse_key_material(module)
     runner = CommandRunner(module)
     warnings = []
     table, host = resolve_host(module, runner)

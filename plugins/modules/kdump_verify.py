@@ -453,6 +453,15 @@ kernel:
   returned: always
   type: str
   sample: 6.1.0-28-amd64
+findings:
+  description: Security findings, also given as warnings; they do not make the host not ready. Each dump that every
+    user of the host can read (a dump holds the memory of the crashed kernel) is one, on every family's layout,
+    RHEL's C(<ip>-<date>) directories made by the capture kernel included.
+  returned: always
+  type: list
+  elements: str
+  sample: ["dump /var/crash/127.0.0.1-2026-12-01-10:02:11 is readable by every user of the host (vmcore,
+    vmcore-dmesg.txt): a dump holds the memory of the crashed kernel; make the dump directory root-only (chmod 0700)"]
 dumps:
   description: Dumps found under RV(dump_path), newest first, filtered by O(dumps_since).
   returned: always
@@ -497,6 +506,12 @@ dumps:
         dump has no dmesg or it holds no panic.
       type: str
       sample: "Kernel panic - not syncing: sysrq triggered crash\nCPU: 0 PID: 1234 Comm: sh"
+    world_readable:
+      description: The dump's files that every user of the host can read (readable by others, in directories
+        others may enter); each such dump is a RV(findings) entry.
+      type: list
+      elements: str
+      sample: []
     crash:
       description:
         - What crashed, read from the dump's kernel log; C(docs/triage.md) gives the rules for titles and signatures.
@@ -1022,6 +1037,7 @@ class Verifier(object):
             if HOST_ROOT != '/':
                 for dump in dumps:
                     dump['path'] = '/' + os.path.relpath(dump['path'], HOST_ROOT)
+        findings = kdump_state.dump_findings(dumps)
 
         initrd = self.initrd(table, kver)
         facts = {
@@ -1086,6 +1102,7 @@ class Verifier(object):
             'boot_id': boot_id,
             'kernel': kver,
             'dumps': dumps,
+            'findings': findings,
             'diagnostics': diagnostics,
         }
 
@@ -1115,7 +1132,7 @@ def main():
 
     verifier = Verifier(module)
     result = verifier.verify(require, since, keys, want_estimate=params['estimate'])
-    for warning in verifier.warnings:
+    for warning in verifier.warnings + result['findings']:
         module.warn(warning)
     if params['fail_if_not_ready'] and not result['ready']:
         module.fail_json(msg='kdump is not ready: %s' % '; '.join(result['reasons']), **result)

@@ -486,3 +486,44 @@ def test_disk_full_on_a_real_tmpfs_leaves_the_config_intact(host, tiny_tmpfs):
     assert 'No space left on device' in result['msg'] and result['msg'].endswith('the file is unchanged')
     assert path.read_text() == fixture('kdump-tools-bookworm.conf')
     assert sorted(os.listdir(str(tiny_tmpfs))) == ['filler', 'kdump-tools']
+
+
+# --- security: private key material is refused without being echoed ------------------------------------------
+
+# A throwaway ed25519 key made for this test (ssh-keygen -t ed25519 -N ''); it protects nothing.
+PRIVATE_KEY = '''-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW
+QyNTUxOQAAACBm0Vqj5hZl2yQ6cJH2YzqZ3l8oV1m3e0tqk2mJ4b8v7gAAAJgTj3S0E49z
+-----END OPENSSH PRIVATE KEY-----
+'''
+
+
+@pytest.mark.parametrize('family, args, name', [
+    ('rhel', {'ssh_key': PRIVATE_KEY}, 'ssh_key'),
+    ('rhel', {'settings': {'sshkey': PRIVATE_KEY}}, 'settings.sshkey'),
+    ('debian', {'settings': {'SSH_KEY': PRIVATE_KEY.replace('\n', ' ')}}, 'settings.SSH_KEY'),
+    ('suse', {'settings': {'KDUMP_SSH_IDENTITY': 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ'}}, 'settings.KDUMP_SSH_IDENTITY'),
+])
+def test_private_key_material_is_refused_and_never_echoed(host, family, args, name):
+    path = conf_file(host['tmp'], FILES[family])
+    result, failed = run(dict(args, config_file=path, family=family))
+    assert failed
+    assert result['msg'] == ('%s holds private key material, not a path: give the path of the key file on the host '
+                             '(for example /root/.ssh/kdump_id_ed25519); the value is not shown' % name)
+    assert 'b3BlbnNzaC1rZXktdjE' not in repr(result) and 'PRIVATE KEY' not in repr(result)
+    assert open(path).read() == fixture(FILES[family])
+
+
+def test_private_key_material_is_masked_in_what_ansible_returns(monkeypatch, tmp_path):
+    """Through the real fail_json (not the tests' stand-in): nothing of the key is in what the module prints."""
+    import json
+    monkeypatch.setattr(kdump_config, 'host_os_release', lambda: os_release('rhel', 9))
+    path = conf_file(tmp_path, FILES['rhel'])
+    out = []
+    monkeypatch.setattr(basic, 'print', out.append, raising=False)
+    with utils.set_module_args({'ssh_key': PRIVATE_KEY, 'config_file': path}):
+        with pytest.raises(SystemExit):
+            kdump_config.main()
+    returned = json.loads(out[-1])
+    assert returned['failed'] and 'private key material' in returned['msg']
+    assert not [line for line in PRIVATE_KEY.splitlines() if line in out[-1]]

@@ -775,3 +775,42 @@ def test_rhel_nfs_server_unreachable_is_reported(patch_module, host, monkeypatch
     assert result['ready'] is False
     assert ('remote_target: nfs server nfs.example.com: TCP port 2049 unreachable ([Errno 111] Connection refused)'
             in result['reasons'])
+
+
+# --- security: dumps readable by every user are a finding, on every family's layout --------------------------
+
+@pytest.mark.parametrize('layout, dump_dir, files', [
+    ('debian', '202612011002', ('dump.202612011002', 'dmesg.202612011002')),
+    # made by the capture kernel with its own umask: <ip>-<date>, vmcore 0644
+    ('rhel', '127.0.0.1-2026-12-01-10:02:11', ('vmcore', 'vmcore-dmesg.txt')),
+    ('suse', '2026-12-01-10-02', ('vmcore', 'README.txt', 'dmesg.txt')),
+])
+def test_world_readable_dumps_are_a_finding_on_every_layout(patch_module, host, monkeypatch, layout, dump_dir, files):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda module, text: warnings.append(text))
+    debian_host(host)
+    os.chmod(str(host.root / 'var' / 'crash'), 0o755)
+    for name in files:
+        os.chmod(str(host.put('/var/crash/%s/%s' % (dump_dir, name), 'x')), 0o644)
+    os.chmod(str(host.root / 'var' / 'crash' / dump_dir), 0o755)
+    result, failed = run_module(kdump_verify.main, {'dump_layout': layout})
+    assert not failed
+    assert [dump['world_readable'] for dump in result['dumps']] == [sorted(files)]
+    finding = ('dump /var/crash/%s is readable by every user of the host (%s): a dump holds the memory of the crashed '
+               'kernel; make the dump directory root-only (chmod 0700)' % (dump_dir, ', '.join(sorted(files))))
+    assert result['findings'] == [finding] and finding in warnings
+    # root-only: the dump directory closed (files still 0644 inside) is no finding, nor is a 0700 dump path
+    os.chmod(str(host.root / 'var' / 'crash' / dump_dir), 0o700)
+    result, failed = run_module(kdump_verify.main, {'dump_layout': layout})
+    assert result['findings'] == [] and result['dumps'][0]['world_readable'] == []
+    os.chmod(str(host.root / 'var' / 'crash' / dump_dir), 0o755)
+    os.chmod(str(host.root / 'var' / 'crash'), 0o700)
+    result, failed = run_module(kdump_verify.main, {'dump_layout': layout})
+    assert result['findings'] == []
+    # one file readable by others is enough
+    os.chmod(str(host.root / 'var' / 'crash'), 0o755)
+    for name in files:
+        os.chmod(str(host.root / 'var' / 'crash' / dump_dir / name), 0o600)
+    os.chmod(str(host.root / 'var' / 'crash' / dump_dir / files[0]), 0o604)
+    result, failed = run_module(kdump_verify.main, {'dump_layout': layout})
+    assert result['dumps'][0]['world_readable'] == [files[0]]
