@@ -29,13 +29,14 @@ CONTAINER_LAB_LOCK := flock $(LOCK_DIR)/container-lab.lock
 VM_LAB_LOCK        := flock $(LOCK_DIR)/vm-lab.lock
 $(shell mkdir -p $(LOCK_DIR))
 
-.PHONY: help venv collection-tree lint sanity units fuzz fuzz-run conformance runner molecule-default molecule-fleet molecule-vm molecule-vm-calibrate test test-matrix demo build clean
+.PHONY: help venv collection-tree lint sanity units fuzz fuzz-run refusals conformance runner molecule-default molecule-fleet molecule-vm molecule-vm-calibrate test test-matrix demo build clean
 
 help:
 	@echo "make test    - lint, sanity, unit tests, then every Molecule scenario (what CI runs)"
 	@echo "make demo    - build the lab (VM canary + SSH containers), run playbooks/site.yml with a real crash, print the report"
 	@echo "make fuzz    - the hypothesis round trips of tests/fuzz with FUZZ_EXAMPLES (10000) examples each; make units runs 300"
-	@echo "make venv | lint | sanity | units | fuzz | conformance | runner | molecule-default | molecule-fleet | molecule-vm | test-matrix | build | clean"
+	@echo "make refusals - regenerate docs/refusals.md from the module unit tests (make units says when it is stale)"
+	@echo "make venv | lint | sanity | units | fuzz | refusals | conformance | runner | molecule-default | molecule-fleet | molecule-vm | test-matrix | build | clean"
 	@echo "make molecule-vm-calibrate - extended: calibrate crashkernel= on a VM by crashing it (~30-60 min under TCG)"
 
 $(VENV)/.stamp: $(REQS) constraints-dev.txt scripts/find-python.sh scripts/ansible-test-get-pip.py
@@ -67,6 +68,8 @@ sanity: venv collection-tree
 units: venv collection-tree
 	cd $(COLL) && $(ANSIBLE_TEST_LOCK) $(BIN)/ansible-test units --venv --python $(PY_MINOR) --color no $(PYTEST_ARGS)
 	$(if $(PYTEST_ARGS),,$(MAKE) --no-print-directory fuzz-run BUILD=$(BUILD) FUZZ_EXAMPLES=$(FUZZ_SHORT))
+	@# A stale table is reported, not failed: rerun make refusals when a refusal message changed.
+	$(if $(PYTEST_ARGS),,-cd $(COLL) && PYTHONPATH=$(BUILD) $(BIN)/python scripts/refusals.py --check $(ROOT)/docs/refusals.md | tail -1)
 
 # Hypothesis round trips (tests/fuzz: parse -> render byte-identical, render -> parse, crashkernel parse -> str).
 # They run in the dev venv (ansible-test's has no hypothesis); the last lines give the examples each property ran.
@@ -74,6 +77,10 @@ FUZZ_EXAMPLES ?= 10000
 FUZZ_SHORT    ?= 300
 fuzz: venv collection-tree
 	@$(MAKE) --no-print-directory fuzz-run BUILD=$(BUILD) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES)
+
+# docs/refusals.md: every fail_json message the module unit tests provoke and assert (scripts/refusals.py).
+refusals: venv collection-tree
+	cd $(COLL) && set -o pipefail && PYTHONPATH=$(BUILD) $(BIN)/python scripts/refusals.py $(ROOT)/docs/refusals.md | tail -1
 
 fuzz-run:
 	cd $(COLL) && PYTHONPATH=$(BUILD) FLEET_KDUMP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider -q tests/fuzz
