@@ -30,6 +30,7 @@ import yaml
 ansible_runner = pytest.importorskip('ansible_runner')
 
 REPO = Path(__file__).resolve().parents[2]
+SURVEYS = REPO / 'docs' / 'awx'
 LAB_IMAGE = os.environ.get('LAB_IMAGE', 'localhost/fleet-kdump-debian12:latest')
 CONFIRM = 'I understand this host will crash'
 # Actions that run on the controller only; everything else reaches the host.
@@ -50,6 +51,21 @@ def awx_extravars(**survey):
     }
     extravars.update(survey)
     return extravars
+
+
+def survey_answers(survey, **answers):
+    """Extra vars of a job launched with this docs/awx survey: the answers given, the defaults otherwise,
+    typed as AWX sends them (a multiselect as a list)."""
+    spec = json.loads((SURVEYS / ('%s.survey.json' % survey)).read_text())['spec']
+    extravars = {}
+    for question in spec:
+        name = question['variable']
+        value = answers.pop(name, question.get('default', ''))
+        if question['type'] == 'multiselect' and isinstance(value, str):
+            value = [choice for choice in value.split('\n') if choice]
+        extravars[name] = value
+    assert not answers, 'not in the %s survey: %s' % (survey, sorted(answers))
+    return awx_extravars(**extravars)
 
 
 @pytest.fixture(scope='module')
@@ -374,6 +390,111 @@ def test_crash_test_refusal_closes_the_canary_gate(noop, fleet, tmp_path, collec
     rest = next(h for h in report['hosts'] if h['host'] == 'runner6-02')
     assert rest['crash_test']['status'] == 'not_run'
     assert '| runner6-01 | refused |' in markdown
+
+
+# ------------------------------------------------------------------------------------------- calibrate gate
+# A calibration crashes the canary at every step. Neither target here can be crashed (a container has no kexec,
+# this CI host runs in check mode), so these tests hold the gate: who is refused, with which message, and that a
+# refusal changes nothing and publishes no calibration. The search itself runs on a VM (molecule vm-calibrate).
+
+CALIBRATE_SEARCH_TASKS = ('Calibrate | Fix the search', 'Calibrate | Show the plan', 'Calibrate | Put panic=10',
+                          'Calibrate | Try one size', 'Calibrate | Set the host to the recommended size')
+
+
+def calibrate_refusals(events):
+    """[(event, host, message)] of the calibrate gate's refusal tasks (the report and the failure)."""
+    return [(e['event'], e['event_data']['host'], e['event_data']['res'].get('msg', ''))
+            for e in events if e['event'] in ('runner_on_ok', 'runner_on_failed')
+            and e['event_data'].get('task', '').startswith(('Calibrate | Report why', 'Calibrate | Fail the canary'))]
+
+
+def assert_no_search_and_no_change(events):
+    started = [(e['event_data'].get('host'), e['event_data']['task']) for e in events
+               if e['event'] in ('runner_on_ok', 'runner_on_failed')
+               and e['event_data'].get('task', '').startswith(CALIBRATE_SEARCH_TASKS)]
+    assert started == [], 'the search must not start behind a refusal'
+    changed = [(e['event_data']['host'], e['event_data']['task']) for e in events
+               if e['event'] == 'runner_on_ok' and e['event_data'].get('res', {}).get('changed')]
+    assert changed == []
+
+
+def test_calibrate_refuses_a_wrong_confirmation_on_the_canary(noop, fleet, tmp_path, collections_path):
+    """calibrate.yml launched with its AWX survey, the phrase mistyped: the canary fails naming the phrase (and the
+    capture kernel a container cannot load), nothing changes, the hosts outside the canary group are not in the
+    play, and no calibration is published."""
+    report_dir = tmp_path / 'report'
+    result, events = run_playbook(
+        tmp_path, collections_path, 'playbooks/calibrate.yml', fleet,
+        survey_answers('calibrate', kdump_targets='kdump_hosts', kdump_crash_test_confirm='I understand this host will',
+                       kdump_report_dir=str(report_dir)))
+
+    assert result.status == 'failed'
+    refusals = calibrate_refusals(events)
+    assert [(event, host) for event, host, _msg in refusals] == [
+        ('runner_on_ok', 'runner6-01'), ('runner_on_failed', 'runner6-01')], refusals
+    message = refusals[1][2]
+    assert message.startswith('Calibration refused on runner6-01: '), message
+    assert ('kdump_crash_test_confirm does not equal the confirmation phrase "I understand this host will crash"'
+            in message), message
+    assert 'kdump is not ready (capture kernel not loaded)' in message
+    assert 'canary group' not in message and 'check mode' not in message
+    assert_no_search_and_no_change(events)
+    # Only the canary plays; its refusal fails the play's every host, so the report play does not run either.
+    touched = {e['event_data'].get('host') for e in events if e['event'].startswith('runner_on_')}
+    assert touched == {'runner6-01'}, touched
+    # What the search would have started from, read on the canary itself.
+    ready = next(e['event_data']['res'] for e in events if e['event'] == 'runner_on_ok'
+                 and e['event_data'].get('task', '').startswith('Calibrate | Read the kdump state'))
+    assert ready['crash_kernel_loaded'] is False
+    assert ready['estimate']['bytes'] > 0 and ready['estimate']['source'], ready['estimate']
+    assert 'kdump_calibration' not in (stats_event(events)['event_data'].get('artifact_data') or {})
+
+
+def test_calibrate_never_touches_a_host_outside_the_canary_group(noop, fleet, tmp_path, collections_path):
+    """The right phrase, a non-canary as the target: calibrate.yml plays on no host. The role's calibrate entry
+    point run on that host from another play refuses it by name and does not fail it."""
+    result, events = run_playbook(
+        tmp_path, collections_path, 'playbooks/calibrate.yml', fleet,
+        survey_answers('calibrate', kdump_targets='runner6-02', kdump_crash_test_confirm=CONFIRM,
+                       kdump_report_dir=str(tmp_path / 'report')))
+    assert result.status == 'successful', result.stdout.read()
+    assert not [e for e in events if e['event'].startswith('runner_on_') and e['event_data'].get('host') != 'localhost']
+
+    playbook = tmp_path / 'calibrate_entry_point.yml'
+    playbook.write_text(yaml.safe_dump([{
+        'name': 'Calibrate through the entry point', 'hosts': 'runner6-02', 'gather_facts': False,
+        'tasks': [{'name': 'Calibrate',
+                   'ansible.builtin.import_role': {'name': 'fleet.kdump.kdump', 'tasks_from': 'calibrate'}}],
+    }]))
+    result, events = run_playbook(tmp_path, collections_path, str(playbook), fleet,
+                                  survey_answers('calibrate', kdump_crash_test_confirm=CONFIRM))
+    assert result.status == 'successful', result.stdout.read()
+    refusals = calibrate_refusals(events)
+    assert [(event, host) for event, host, _msg in refusals] == [('runner_on_ok', 'runner6-02')], refusals
+    message = refusals[0][2]
+    assert message.startswith('Calibration refused on runner6-02: host is not in the canary group kdump_canary; '
+                              'kdump is not ready (capture kernel not loaded)'), message
+    assert 'confirmation phrase' not in message
+    assert_no_search_and_no_change(events)
+
+
+def test_calibrate_in_check_mode_refuses_the_canary(tmp_path, collections_path):
+    """The job type *check* with the right phrase on a canary (this host): refused before anything is crashed."""
+    inventory = tmp_path / 'hosts.ini'
+    inventory.write_text('[kdump_hosts]\nlocalhost ansible_connection=local ansible_python_interpreter=%s\n'
+                         '[kdump_canary]\nlocalhost\n' % shutil.which('python3'))
+    result, events = run_playbook(
+        tmp_path, collections_path, 'playbooks/calibrate.yml', inventory,
+        survey_answers('calibrate', kdump_targets='kdump_hosts', kdump_crash_test_confirm=CONFIRM,
+                       kdump_report_dir=str(tmp_path / 'report')), cmdline='--check')
+    assert result.status == 'failed'
+    refusals = calibrate_refusals(events)
+    assert [(event, host) for event, host, _msg in refusals] == [
+        ('runner_on_ok', 'localhost'), ('runner_on_failed', 'localhost')], refusals
+    message = refusals[1][2]
+    assert 'check mode: nothing is crashed' in message, message
+    assert 'confirmation phrase' not in message and 'canary group' not in message
+    assert_no_search_and_no_change(events)
 
 
 # ------------------------------------------------------------------------------------------- report rendering

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import calendar
 import io
-import json
 import os
 import shutil
 import subprocess
@@ -27,14 +26,14 @@ import pytest
 import yaml
 
 import test_site_runner
-from test_site_runner import LAB_IMAGE, REPO, _lab_available, awx_extravars, plays_run, read_report, run_playbook, stats_event
+from test_site_runner import (LAB_IMAGE, REPO, _lab_available, awx_extravars, plays_run, read_report, run_playbook,
+                              stats_event, survey_answers)
 
 # The collections tree with this checkout as fleet.kdump (a module-scoped fixture of the site runner test).
 collections_path = test_site_runner.collections_path
 
 FIXTURES = REPO / 'tests' / 'unit' / 'plugins' / 'fixtures'
 CRASH_LOGS = FIXTURES / 'crash'
-SURVEYS = REPO / 'docs' / 'awx'
 LAB_NAME = 'triage6'
 PORT_BASE = 22680
 NO_DMESG_TITLE = 'no kernel log saved with the dump'
@@ -55,21 +54,6 @@ EXPECTED_GROUPS = [
     ('kernel BUG in bind_evtchn_to_cpu', 2, ['db1', 'db2'], '2025-12-24T18:00:00Z', '2025-12-25T18:00:00Z'),
     (NO_DMESG_TITLE, 1, ['db1'], '2026-03-06T07:07:07Z', '2026-03-06T07:07:07Z'),
 ]
-
-
-def survey_answers(survey, **answers):
-    """Extra vars of a job launched with this docs/awx survey: the answers given, the defaults otherwise,
-    typed as AWX sends them (a multiselect as a list)."""
-    spec = json.loads((SURVEYS / ('%s.survey.json' % survey)).read_text())['spec']
-    extravars = {}
-    for question in spec:
-        name = question['variable']
-        value = answers.pop(name, question.get('default', ''))
-        if question['type'] == 'multiselect' and isinstance(value, str):
-            value = [choice for choice in value.split('\n') if choice]
-        extravars[name] = value
-    assert not answers, 'not in the %s survey: %s' % (survey, sorted(answers))
-    return awx_extravars(**extravars)
 
 
 def fixture_fleet():
