@@ -20,7 +20,7 @@
 # FLEET_KDUMP_VM_* as for lab/vm.sh. Takes the VM lab lock itself (one VM workload at a time). About 25-35 min.
 set -euo pipefail
 
-usage() { sed -n '4,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 args=("$@")
 suite=bookworm
 while [ $# -gt 0 ]; do
