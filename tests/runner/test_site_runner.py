@@ -442,11 +442,12 @@ def test_calibrate_refuses_a_wrong_confirmation_on_the_canary(noop, fleet, tmp_p
     # Only the canary plays; its refusal fails the play's every host, so the report play does not run either.
     touched = {e['event_data'].get('host') for e in events if e['event'].startswith('runner_on_')}
     assert touched == {'runner6-01'}, touched
-    # What the search would have started from, read on the canary itself.
+    # What the gate read on the canary: no capture kernel, and no estimate to start from (the kernel is the host's).
     ready = next(e['event_data']['res'] for e in events if e['event'] == 'runner_on_ok'
                  and e['event_data'].get('task', '').startswith('Calibrate | Read the kdump state'))
     assert ready['crash_kernel_loaded'] is False
-    assert ready['estimate']['bytes'] > 0 and ready['estimate']['source'], ready['estimate']
+    assert ready['estimate']['bytes'] is None, ready['estimate']
+    assert ready['estimate']['detail'] == 'nothing to estimate: a container, the kernel belongs to the host', ready['estimate']
     assert 'kdump_calibration' not in (stats_event(events)['event_data'].get('artifact_data') or {})
 
 
