@@ -5,19 +5,29 @@
 #
 #   lab/vm.sh setup-host                 install the host packages the lab needs (idempotent, apt)
 #   lab/vm.sh build [SUITE]              build/cache the base image (bookworm|bullseye|trixie; default bookworm)
+#                                        of the kdump stack FLEET_KDUMP_VM_STACK names
 #   lab/vm.sh up NAME [PORT]             boot a VM on a copy-on-write overlay; returns once SSH login works
 #   lab/vm.sh down NAME|--all            clean shutdown, then remove overlay, pid, sockets (serial log kept in logs/)
 #   lab/vm.sh ssh NAME [COMMAND...]      root SSH into the VM
 #   lab/vm.sh wait-ssh NAME [TIMEOUT]    wait until a real SSH login succeeds
 #   lab/vm.sh inventory [GROUP [NAME...]] Ansible INI inventory of the running VMs (all, or NAMEs; group: vm)
 #   lab/vm.sh serial NAME                path of the VM's serial console log
-#   lab/vm.sh info NAME                  JSON (Molecule instance config): instance, address, port, user, identity_file, serial_log, suite, accel
+#   lab/vm.sh info NAME                  JSON (Molecule instance config): instance, address, port, user, identity_file, serial_log, suite, stack, accel
 #   lab/vm.sh list                       running VMs
 #   lab/vm.sh image-path [SUITE]         path of the cached base image (empty if not built)
 #   lab/vm.sh clean                      down --all, remove the lab key and logs (cached images stay)
 #
 # Environment:
 #   FLEET_KDUMP_VM_SUITE   default suite (bookworm)
+#   FLEET_KDUMP_VM_STACK   the image's kdump stack: kdump-tools (default, Debian's own) | kdumputils (the RHEL
+#                          stack, kdump-utils on Debian: a lab harness for the rhel family, molecule/vm-rhel-stack;
+#                          bookworm only). kdumputils installs kdump-utils from $FLEET_KDUMP_ORACLES/kdump-utils
+#                          (../shared/oracles, scripts/fetch-oracles.sh) by its own `make install`, and adds only the
+#                          shims Debian's layout forces (lab/vm/guest-setup.sh, each with its reason):
+#                          /usr/sbin/makedumpfile -> /usr/bin/makedumpfile (kdump-utils' dracut module installs
+#                          /sbin/makedumpfile; without it mkdumprd exits 0 with a capture initrd lacking makedumpfile),
+#                          grep in the capture initrd via /etc/dracut.conf.d (kdump-lib-initramfs.sh reads
+#                          /etc/kdump.conf with grep; without it the capture kernel silently ignores kdump.conf).
 #   FLEET_KDUMP_LAB_DIR    runtime state (default: <repo>/.lab, git-ignored by its own .gitignore)
 #   FLEET_KDUMP_LAB_CACHE  base image cache (default: /var/cache/fleet-kdump)
 #   FLEET_KDUMP_VM_ACCEL   tcg (default) | kvm | auto (probe KVM with a short timeout, fall back to tcg)
@@ -31,11 +41,12 @@ lab_dir=${FLEET_KDUMP_LAB_DIR:-$repo/.lab}
 vm_root=$lab_dir/vm
 cache_dir=${FLEET_KDUMP_LAB_CACHE:-/var/cache/fleet-kdump}
 default_suite=${FLEET_KDUMP_VM_SUITE:-bookworm}
+stack=${FLEET_KDUMP_VM_STACK:-kdump-tools}
 memory=${FLEET_KDUMP_VM_MEMORY:-1024}
 cpus=${FLEET_KDUMP_VM_CPUS:-2}
 boot_timeout=${FLEET_KDUMP_VM_BOOT_TIMEOUT:-600}
 key=$lab_dir/id_ed25519
-host_packages=(qemu-system-x86 qemu-utils debootstrap fdisk e2fsprogs grub-pc-bin openssh-client util-linux mount)
+host_packages=(qemu-system-x86 qemu-utils debootstrap fdisk e2fsprogs grub-pc-bin openssh-client util-linux mount make)
 
 log() { printf '[lab/vm %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -50,11 +61,35 @@ check_suite() {
         bookworm | bullseye | trixie) ;;
         *) die "unknown suite '$1' (valid: bookworm, bullseye, trixie)" ;;
     esac
+    case $stack in
+        kdump-tools) ;;
+        # measured on bookworm only (dracut-core 059, kexec-tools 2.0.25, makedumpfile 1.7.2)
+        kdumputils) [ "$1" = bookworm ] || die "FLEET_KDUMP_VM_STACK=kdumputils is bookworm only (got suite '$1')" ;;
+        *) die "FLEET_KDUMP_VM_STACK=$stack (valid: kdump-tools, kdumputils)" ;;
+    esac
 }
 
-# cache key: the recipe files and the suite; a change to either builds a new image
+# the kdump-utils source tree the kdumputils stack installs (empty when there is none)
+kdump_utils_source() {
+    local dir=${FLEET_KDUMP_ORACLES:-}/kdump-utils
+    if [ -n "${FLEET_KDUMP_ORACLES:-}" ] && [ -f "$dir/kdumpctl" ]; then
+        (cd "$dir" && pwd)
+    fi
+}
+
+# cache key: the recipe files and the suite; a change to either builds a new image. The kdumputils stack's
+# images are named kdumputils-SUITE-DIGEST, their key also covers the kdump-utils source installed.
 image_path() {
-    local suite=$1 digest
+    local suite=$1 digest src
+    if [ "$stack" = kdumputils ]; then
+        src=$(kdump_utils_source)
+        [ -n "$src" ] || die "FLEET_KDUMP_VM_STACK=kdumputils needs FLEET_KDUMP_ORACLES (a directory holding kdump-utils/)"
+        digest=$({ cat "$here/vm/build-image.sh" "$here/vm/guest-setup.sh"
+            (cd "$src" && find . -path ./.git -prune -o -type f -print | LC_ALL=C sort | xargs -d '\n' sha256sum); } |
+            sha256sum | cut -c1-12)
+        printf '%s/kdumputils-%s-%s.qcow2\n' "$cache_dir" "$suite" "$digest"
+        return
+    fi
     digest=$(cat "$here/vm/build-image.sh" "$here/vm/guest-setup.sh" | sha256sum | cut -c1-12)
     printf '%s/debian-%s-%s.qcow2\n' "$cache_dir" "$suite" "$digest"
 }
@@ -104,10 +139,15 @@ cmd_build() {
         return 0
     fi
     started=$(date +%s)
-    log "building $suite image (debootstrap + GRUB; a few minutes)"
-    "$here/vm/build-image.sh" "$suite" "$image"
+    log "building $suite image, kdump stack $stack (debootstrap + GRUB; a few minutes)"
+    if [ "$stack" = kdumputils ]; then
+        "$here/vm/build-image.sh" "$suite" "$image" kdumputils "$(kdump_utils_source)"
+    else
+        "$here/vm/build-image.sh" "$suite" "$image"
+        # kdumputils images are not pruned: their key also follows the kdump-utils source, remove them by hand
+        prune_images "$suite" "$image"
+    fi
     log "built $image in $(($(date +%s) - started)) s"
-    prune_images "$suite" "$image"
     exec 9>&-
     printf '%s\n' "$image"
 }
@@ -203,6 +243,7 @@ cmd_up() {
     port_free "$port" || die "port $port on 127.0.0.1 is in use"
     printf '%s\n' "$port" >"$dir/port"
     printf '%s\n' "$suite" >"$dir/suite"
+    printf '%s\n' "$stack" >"$dir/stack"
     printf '%s' "$name" >"$dir/hostname"
     qemu-img create -q -f qcow2 -F qcow2 -b "$image" "$dir/disk.qcow2"
     accel=${FLEET_KDUMP_VM_ACCEL:-tcg}
@@ -223,7 +264,7 @@ cmd_up() {
         -fw_cfg "name=opt/fleet.kdump/hostname,file=$dir/hostname" \
         -chardev "file,id=ser0,path=$dir/serial.log,append=on" -serial chardev:ser0 \
         -monitor "unix:$dir/mon.sock,server,nowait" -display none -daemonize -pidfile "$dir/vm.pid"
-    log "$name booting ($accel, ${memory} MiB, $cpus CPU, ssh 127.0.0.1:$port, serial $dir/serial.log)"
+    log "$name booting ($stack, $accel, ${memory} MiB, $cpus CPU, ssh 127.0.0.1:$port, serial $dir/serial.log)"
     cmd_wait_ssh "$name" "$boot_timeout"
     log "$name up: SSH after $(($(date +%s) - started)) s"
 }
@@ -309,8 +350,8 @@ cmd_info() {
     local name=${1:?usage: info NAME} dir
     dir=$(vm_dir "$name")
     vm_running "$name" || die "$name is not running"
-    printf '{"instance": "%s", "name": "%s", "address": "127.0.0.1", "port": %s, "user": "root", "identity_file": "%s", "serial_log": "%s", "suite": "%s", "accel": "%s"}\n' \
-        "$name" "$name" "$(cat "$dir/port")" "$key" "$dir/serial.log" "$(cat "$dir/suite")" "$(cat "$dir/accel")"
+    printf '{"instance": "%s", "name": "%s", "address": "127.0.0.1", "port": %s, "user": "root", "identity_file": "%s", "serial_log": "%s", "suite": "%s", "stack": "%s", "accel": "%s"}\n' \
+        "$name" "$name" "$(cat "$dir/port")" "$key" "$dir/serial.log" "$(cat "$dir/suite")" "$(cat "$dir/stack" 2>/dev/null || echo kdump-tools)" "$(cat "$dir/accel")"
 }
 
 cmd_list() {
@@ -338,7 +379,7 @@ main() {
     case $command in
         setup-host) cmd_setup_host ;;
         build) cmd_build "$@" >/dev/null ;;
-        image-path) image=$(image_path "${1:-$default_suite}"); if [ -s "$image" ]; then printf '%s\n' "$image"; fi ;;
+        image-path) check_suite "${1:-$default_suite}"; image=$(image_path "${1:-$default_suite}"); if [ -s "$image" ]; then printf '%s\n' "$image"; fi ;;
         up) cmd_up "$@" ;;
         down) cmd_down "$@" ;;
         ssh) cmd_ssh "$@" ;;

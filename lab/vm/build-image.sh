@@ -2,7 +2,14 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 #
 # Build a bootable Debian disk image for the fleet.kdump VM lab (recipe: shared lab notes, "VMs").
-# Usage: build-image.sh SUITE OUTPUT.qcow2
+# Usage: build-image.sh SUITE OUTPUT.qcow2 [STACK [KDUMP_UTILS_SOURCE]]
+#   STACK kdump-tools (default): Debian's own kdump stack, as described below.
+#   STACK kdumputils: the RHEL kdump stack instead (lab harness for the rhel family, molecule/vm-rhel-stack):
+#     dracut-core, kexec-tools and makedumpfile from Debian, NO kdump-tools, and kdump-utils (kdumpctl, mkdumprd,
+#     kdump-lib*.sh, dracut module 99kdumpbase, kdump.service, /etc/kdump.conf, /etc/sysconfig/kdump from
+#     gen-kdump-sysconfig.sh) installed by its own `make install` from KDUMP_UTILS_SOURCE (a kdump-utils source
+#     tree, e.g. $FLEET_KDUMP_ORACLES/kdump-utils; run from a copy, the source stays untouched). The shims
+#     Debian's layout forces are in guest-setup.sh, each with its reason.
 # Root only. Uses a loop device (partx, no udev) and debootstrap from the Debian archive; nothing else
 # is downloaded. The image has a real GRUB on an MBR disk, so kdump_reserve's edits really change the next
 # boot, and kdump-tools installed but left UNCONFIGURED (USE_KDUMP=0, no crashkernel= from the package's
@@ -12,8 +19,24 @@ set -euo pipefail
 
 suite=${1:?suite}
 output=${2:?output qcow2}
+stack=${3:-kdump-tools}
+kdump_utils_src=${4:-}
 mirror=${FLEET_KDUMP_MIRROR:-http://deb.debian.org/debian}
-packages=systemd-sysv,udev,dbus,e2fsprogs,openssh-server,python3,python3-apt,linux-image-amd64,initramfs-tools,zstd,kexec-tools,makedumpfile,kdump-tools,iproute2,procps,sudo,kmod
+case $stack in
+    kdump-tools) kdump_packages=kdump-tools ;;
+    # dracut-core, not dracut: dracut conflicts with initramfs-tools and would replace the boot initrd.
+    # keyutils: without keyctl, kdumpctl falls back to `sudo -i /sbin/kexec`. binutils: readelf (kdumpctl's
+    # ELF check of the kernel) and strip (mkdumprd passes dracut --aggressive-strip).
+    kdumputils)
+        kdump_packages=dracut-core,keyutils,binutils
+        if [ ! -f "$kdump_utils_src/kdumpctl" ] || [ ! -f "$kdump_utils_src/Makefile" ]; then
+            echo "build-image.sh: stack kdumputils needs a kdump-utils source tree (got '$kdump_utils_src')" >&2
+            exit 2
+        fi
+        ;;
+    *) echo "build-image.sh: unknown stack '$stack' (valid: kdump-tools, kdumputils)" >&2; exit 2 ;;
+esac
+packages=systemd-sysv,udev,dbus,e2fsprogs,openssh-server,python3,python3-apt,linux-image-amd64,initramfs-tools,zstd,kexec-tools,makedumpfile,$kdump_packages,iproute2,procps,sudo,kmod
 
 work=$(mktemp -d "${output}.build.XXXXXX")
 mnt=$work/root
@@ -84,11 +107,22 @@ done
 # without this link update-grub writes root=/dev/loopNp1 instead of root=UUID=
 ln -s "../../${part#/dev/}" "$mnt/dev/disk/by-uuid/$uuid"
 
+if [ "$stack" = kdumputils ]; then
+    # kdump-utils' own install (what its spec's %make_install does), from a copy: `make install` writes the
+    # generated kdump.conf and kdump.sysconfig into the tree it runs in. Nothing of it is built, it is shell.
+    log "kdump-utils: make install from $kdump_utils_src"
+    cp -a "$kdump_utils_src" "$work/kdump-utils"
+    make -s -C "$work/kdump-utils" install DESTDIR="$mnt" ARCH=x86_64 sbindir=/usr/sbin >"$work/kdump-utils-install.log" 2>&1 || {
+        tail -n 40 "$work/kdump-utils-install.log" >&2
+        exit 1
+    }
+    rm -rf "$work/kdump-utils"
+fi
 cp "$(dirname "$0")/guest-setup.sh" "$mnt/root/guest-setup.sh"
 cp /etc/resolv.conf "$mnt/etc/resolv.conf"
 chroot "$mnt" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
     DEBIAN_FRONTEND=noninteractive \
-    /bin/bash /root/guest-setup.sh "$suite" "$uuid" "$loop" >"$work/guest-setup.log" 2>&1 || {
+    /bin/bash /root/guest-setup.sh "$suite" "$uuid" "$loop" "$stack" >"$work/guest-setup.log" 2>&1 || {
     tail -n 60 "$work/guest-setup.log" >&2
     exit 1
 }

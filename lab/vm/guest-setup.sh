@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 #
-# Runs INSIDE the image chroot (called by build-image.sh): usage guest-setup.sh SUITE ROOT_UUID LOOP_DEVICE
+# Runs INSIDE the image chroot (called by build-image.sh): usage guest-setup.sh SUITE ROOT_UUID LOOP_DEVICE [STACK]
+# STACK: kdump-tools (default) or kdumputils (kdump-utils already installed by build-image.sh; see below).
 # Part of the image cache key.
 set -euxo pipefail
 suite=$1
 uuid=$2
 disk=$3
+stack=${4:-kdump-tools}
 
 # no service starts inside the chroot
 printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -73,15 +75,17 @@ done
 mkdir -p /var/log/journal /etc/systemd/journald.conf.d
 printf '[Journal]\nSystemMaxUse=64M\n' >/etc/systemd/journald.conf.d/fleet-lab.conf
 
-# kdump-tools: installed but UNCONFIGURED. The collection must enable it and reserve the memory.
-echo 'kdump-tools kdump-tools/use_kdump boolean false' | debconf-set-selections
-sed -i 's/^USE_KDUMP=.*/USE_KDUMP=0/' /etc/default/kdump-tools
-grep -q '^USE_KDUMP=0$' /etc/default/kdump-tools
-# The package's grub.d snippet would add crashkernel= on its own; make it a no-op (kept as a file so dpkg
-# does not restore it on upgrade).
-if [ -e /etc/default/grub.d/kdump-tools.cfg ]; then
-    echo '# neutralised by the fleet.kdump lab image: fleet.kdump.kdump_reserve owns crashkernel=' \
-        >/etc/default/grub.d/kdump-tools.cfg
+if [ "$stack" = kdump-tools ]; then
+    # kdump-tools: installed but UNCONFIGURED. The collection must enable it and reserve the memory.
+    echo 'kdump-tools kdump-tools/use_kdump boolean false' | debconf-set-selections
+    sed -i 's/^USE_KDUMP=.*/USE_KDUMP=0/' /etc/default/kdump-tools
+    grep -q '^USE_KDUMP=0$' /etc/default/kdump-tools
+    # The package's grub.d snippet would add crashkernel= on its own; make it a no-op (kept as a file so dpkg
+    # does not restore it on upgrade).
+    if [ -e /etc/default/grub.d/kdump-tools.cfg ]; then
+        echo '# neutralised by the fleet.kdump lab image: fleet.kdump.kdump_reserve owns crashkernel=' \
+            >/etc/default/grub.d/kdump-tools.cfg
+    fi
 fi
 
 # GRUB on the MBR of the loop disk, serial console, short timeout, panic=10 (the capture kernel inherits it:
@@ -102,21 +106,42 @@ GRUB
 grub-install --target=i386-pc --modules="part_msdos ext2" "$disk"
 update-grub
 
-# Pre-build the kdump initrd (else the first boot with kdump enabled spends 90-190 s on it under TCG).
 # MODULES=dep in a chroot detects the build host's disk, so name the VM's disk drivers explicitly.
 printf 'virtio_pci\nvirtio_blk\nvirtio_net\next4\n' >>/etc/initramfs-tools/modules
 kver=$(linux-version list | sort -V | tail -n 1)
 update-initramfs -u -k "$kver"
-# kdump-tools >= 1.10 skips this in a chroot (ischroot): the modules list above is exactly what makes it safe here
-mkdir -p /root/not-a-chroot
-printf '#!/bin/sh\nexit 1\n' >/root/not-a-chroot/ischroot
-chmod 755 /root/not-a-chroot/ischroot
-PATH=/root/not-a-chroot:$PATH /etc/kernel/postinst.d/kdump-tools "$kver"
-rm -rf /root/not-a-chroot
-test -s "/var/lib/kdump/initrd.img-$kver"
-# kdump-config deletes and rebuilds the initrd when this copy differs from /etc/kdump/sysctl.conf
-if [ -e /etc/kdump/sysctl.conf ]; then
-    cp /etc/kdump/sysctl.conf "/var/lib/kdump/latest_sysctls-$kver"
+if [ "$stack" = kdump-tools ]; then
+    # Pre-build the kdump initrd (else the first boot with kdump enabled spends 90-190 s on it under TCG).
+    # kdump-tools >= 1.10 skips this in a chroot (ischroot): the modules list above is exactly what makes it safe here
+    mkdir -p /root/not-a-chroot
+    printf '#!/bin/sh\nexit 1\n' >/root/not-a-chroot/ischroot
+    chmod 755 /root/not-a-chroot/ischroot
+    PATH=/root/not-a-chroot:$PATH /etc/kernel/postinst.d/kdump-tools "$kver"
+    rm -rf /root/not-a-chroot
+    test -s "/var/lib/kdump/initrd.img-$kver"
+    # kdump-config deletes and rebuilds the initrd when this copy differs from /etc/kdump/sysctl.conf
+    if [ -e /etc/kdump/sysctl.conf ]; then
+        cp /etc/kdump/sysctl.conf "/var/lib/kdump/latest_sysctls-$kver"
+    fi
+else
+    # kdumputils: the RHEL kdump stack on Debian. kdump-utils is installed (build-image.sh); kdump.service stays
+    # DISABLED and /etc/kdump.conf at kdump-utils' defaults: the collection (family rhel) must do the work. Its
+    # kdump initrd is built by `kdumpctl start` at the first boot with a reservation (mkdumprd, ~3 min under TCG,
+    # into /var/lib/kdump/initramfs-<release>kdump.img since Debian's boot initrd is not /boot/initramfs-*.img).
+    # The shims Debian's layout forces, and why (also in README.md, "RHEL stack on Debian"):
+    # 1. /usr/sbin/makedumpfile (= /sbin/makedumpfile, merged /usr) -> /usr/bin/makedumpfile: kdump-utils' dracut
+    #    module installs /sbin/makedumpfile, Debian ships it in /usr/bin. Without it dracut-install fails, yet
+    #    mkdumprd exits 0 with a capture initrd that has no makedumpfile (no dump).
+    ln -sfn /usr/bin/makedumpfile /usr/sbin/makedumpfile
+    # 2. grep in the capture initrd: kdump-lib-initramfs.sh reads /etc/kdump.conf with grep, which Fedora's dracut
+    #    base pulls in and Debian's dracut 059 does not. Without it the capture kernel logs "grep: command not
+    #    found" and silently dumps with kdump.sh's defaults, ignoring /etc/kdump.conf.
+    mkdir -p /etc/dracut.conf.d
+    printf '# fleet.kdump lab: kdump-lib-initramfs.sh parses /etc/kdump.conf with grep\ninstall_items+=" /usr/bin/grep "\n' \
+        >/etc/dracut.conf.d/90-fleet-lab-kdump-grep.conf
+    test -x /usr/bin/kdumpctl && test -x /usr/sbin/mkdumprd && test -d /usr/lib/dracut/modules.d/99kdumpbase
+    test -s /etc/sysconfig/kdump && test -s /etc/kdump.conf
+    if dpkg-query -W -f '${Status}' kdump-tools 2>/dev/null | grep -q 'install ok installed'; then exit 1; fi
 fi
 
 # keep the package lists of the build: consistent with what is installed, and the apt module's cache_valid_time
