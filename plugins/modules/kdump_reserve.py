@@ -86,6 +86,9 @@ options:
         tooling resets C(crashkernel=) on updates (RV(auto_reset_crashkernel_needed)), its kdump service for
         O(shrink_to) and whether grubby is preferred over grub.
       - V(auto) detects it from C(/etc/os-release); on an unknown distribution an explicit size still works.
+      - An explicit family overrides the detection. It is a lab harness (the C(vm-rhel-stack) Molecule scenario drives
+        kdump-utils on a Debian VM as V(rhel)), also useful on derivatives that carry another family's kdump
+        tooling under an os-release the family does not claim.
     type: str
     choices: [auto, rhel, debian, suse]
     default: auto

@@ -71,6 +71,9 @@ options:
     description:
       - Which distribution family's dump layout, service and tools to expect.
       - V(auto) detects it from C(/etc/os-release).
+      - An explicit family overrides the detection. It is a lab harness (the C(vm-rhel-stack) Molecule scenario drives
+        kdump-utils on a Debian VM as V(rhel)), also useful on derivatives that carry another family's kdump
+        tooling under an os-release the family does not claim.
     type: str
     choices: [auto, rhel, debian, suse]
     default: auto
