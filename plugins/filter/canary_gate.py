@@ -14,7 +14,9 @@ description:
   - The canary gate of C(playbooks/site.yml), from the report of P(fleet.kdump.kdump_report#filter).
   - "A canary fails the gate when it did not reach the canary play (it failed or was unreachable before it), its
     canary play failed, its state is V(unknown), it is V(not_armed) (a VM or machine, not a container, which cannot
-    be armed), or its crash test V(failed) or was V(refused); with
+    be armed), its remote dump target failed the C(remote_target) check of P(fleet.kdump.kdump_verify#module)
+    (unreachable, login refused, path not writable, too little room: a container too, whose network is real),
+    or its crash test V(failed) or was V(refused); with
     O(crash_test=true) also when its crash test did not run."
   - With O(crash_test=true) and no canary at all, nothing would prove capture before the rollout, so the gate is
     closed unless O(allow_no_canary=true).

@@ -181,6 +181,17 @@ options:
     description: Keep a timestamped copy of the file before changing it.
     type: bool
     default: false
+  check_target:
+    description:
+      - Before anything is written, refuse an ssh or nfs target whose server name does not resolve on this host,
+        and an ssh target whose private key (O(ssh_key), else the family's default) is missing or unreadable here.
+        The file stays byte-identical and no dump directory is created.
+      - In check mode a missing key is only a warning, because a run that creates it (the role's key generation)
+        does not create it in check mode.
+      - Off by default, so that a configuration can be prepared before its server exists; the role turns it on
+        for C(kdump_target).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - fleet.kdump.attributes
 notes:
@@ -334,11 +345,13 @@ backup_file:
 
 import os
 import re
+import socket
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.fleet.kdump.plugins.module_utils import _families, kdump_settings, makedumpfile
+from ansible_collections.fleet.kdump.plugins.module_utils import _families, _remote_target, kdump_settings, kdump_state
+from ansible_collections.fleet.kdump.plugins.module_utils import makedumpfile
 from ansible_collections.fleet.kdump.plugins.module_utils._family import (
     COMPRESSION_CHOICES, FAILURE_ACTIONS, FINAL_ACTIONS, TARGET_TYPES, module_host)
 from ansible_collections.fleet.kdump.plugins.module_utils.common import CommandRunner, read_text, write_file
@@ -349,7 +362,7 @@ EXCLUSIVE_HEADER = (
 )
 OS_RELEASE = '/etc/os-release'
 # The options about the module itself rather than about kdump.
-MODULE_PARAMS = ('managed', 'family', 'config_file', 'backup')
+MODULE_PARAMS = ('managed', 'family', 'config_file', 'backup', 'check_target')
 
 
 def host_os_release():
@@ -441,6 +454,39 @@ def ensure_dump_dir(module, config, findings, shared_dirs):
     return True, False
 
 
+def lookup_server(name):
+    """The addresses ``name`` resolves to on this host (raises OSError when it does not)."""
+    return sorted(set(info[4][0] for info in socket.getaddrinfo(name, None, 0, socket.SOCK_STREAM)))
+
+
+def target_problems(module, config, warnings):
+    """What makes the configured remote target unusable from this host, found before anything is written."""
+    target = config.get('target') or {}
+    kind, location = target.get('type'), target.get('location')
+    if kind not in ('ssh', 'nfs') or not location:
+        return []
+    problems = []
+    if kind == 'ssh':
+        server = _remote_target.split_destination(location)[1]
+    else:
+        server = kdump_state.split_nfs_location(location)[0]
+    try:
+        if not lookup_server(server):
+            raise OSError('no address')
+    except (OSError, ValueError) as exc:
+        problems.append('the %s server %s of target %s does not resolve on this host (%s)' % (kind, server, location,
+                                                                                             exc))
+    key = config.get('ssh_key')
+    if kind == 'ssh' and key and not (os.path.isfile(key) and os.access(key, os.R_OK)):
+        message = ('the ssh key %s is missing or unreadable on this host: the capture kernel could not log in to %s'
+                   % (key, location))
+        if module.check_mode:
+            warnings.append(message + ' (check mode: a key created in this run does not exist yet)')
+        else:
+            problems.append(message)
+    return problems
+
+
 # What a private key looks like (PEM, OpenSSH, PuTTY): ssh_key and the settings name a key file, they never carry one.
 KEY_MATERIAL = re.compile(r'-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File-|b3BlbnNzaC1rZXktdjE')
 
@@ -489,6 +535,7 @@ def main():
             family=dict(type='str', choices=['auto'] + list(_families.FAMILIES), default='auto'),
             config_file=dict(type='path'),
             backup=dict(type='bool', default=False),
+            check_target=dict(type='bool', default=False),
         ),
         # The collector command already sets the dump level and the compression.
         mutually_exclusive=[('core_collector', 'dump_level'), ('core_collector', 'compression')],
@@ -531,6 +578,11 @@ def main():
     if problems:
         module.fail_json(msg='the resulting %s would be refused by the kdump tooling on this host: %s'
                          % (config_file, '; '.join(problems)), problems=problems)
+    if params['check_target']:
+        problems = target_problems(module, config, warnings)
+        if problems:
+            module.fail_json(msg='the dump target cannot work from this host, %s not written: %s'
+                             % (config_file, '; '.join(problems)), problems=problems)
     findings = kdump_settings.findings(table, after)
     path_created, path_secured = ensure_dump_dir(module, config, findings, table.shared_dump_dirs)
     try:

@@ -85,6 +85,17 @@ options:
     type: str
     choices: [auto, rhel, debian, suse]
     default: auto
+  ssh_known_hosts:
+    description:
+      - The known_hosts file the capture side trusts for an SSH dump target (root's, which kdump copies into the
+        capture initrd or reads from the root file system). The login probe accepts only host keys pinned there.
+    type: path
+    default: /root/.ssh/known_hosts
+  ssh_port:
+    description:
+      - The SSH port of the dump server. Default is the one the configuration names (SUSE's C(KDUMP_SAVEDIR) URL),
+        else 22.
+    type: int
   panic_sysctl_file:
     description:
       - A sysctl drop-in whose checksum, mode and owner to report as RV(panic_sysctl_file), so that a caller can
@@ -126,9 +137,13 @@ attributes:
     details: Read-only, there is never a difference to show.
 notes:
   - Needs root to read C(/proc/iomem) addresses, C(/proc/1/environ) and to use SysRq.
-  - Remote targets are probed without mounting anything, each bounded by a timeout. SSH uses
-    C(ssh -o BatchMode=yes -o ConnectTimeout=5 -i <key> <user@host> true), so the key must work without a password
-    and the host key must already be trusted, as in the capture kernel. NFS uses C(showmount -e <server>) and
+  - Remote targets are probed without mounting anything, each bounded by a timeout. An SSH target is checked as
+    the capture kernel will use it, step by step (RV(remote_target)): the host name resolves, the port is open,
+    the key file is readable, the key logs in non-interactively with the server's host key pinned in
+    O(ssh_known_hosts) (C(ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=<file> -i <key>)),
+    the dump path can be created and written (C(mkdir -p), C(mktemp -dqp) then C(rmdir), the commands the capture
+    side runs) and the server has room for this host's estimated dump (C(df --output=avail)). The first failure
+    is the check's reason. NFS uses C(showmount -e <server>) and
     looks for the export, or connects to TCP port 2049 when C(showmount) is not installed.
   - Dumps on SSH/NFS targets are not listed (they are not on this host); set O(dump_path) to a local mount of the
     target to list them.
@@ -423,6 +438,29 @@ target:
   returned: always
   type: dict
   sample: {type: local, location: null}
+remote_target:
+  description:
+    - The SSH dump target's checks from this host, in the order the capture kernel depends on them
+      (C(resolves), C(port_open), C(key_file), C(key_login), C(path_writable), C(free_space)); a step after a failed
+      one is V(null) (not checked). The C(remote_target) entry of RV(checks) carries the first failure.
+  returned: always (V(null) unless the configured target is ssh)
+  type: dict
+  contains:
+    ok:
+      description: Whether every step passed.
+      type: bool
+    detail:
+      description: The first failure (C(<step>: <reason>)), or what was found when all passed.
+      type: str
+    checks:
+      description: One C({name, ok, detail}) per step.
+      type: list
+      elements: dict
+  sample:
+    ok: false
+    detail: "path_writable: no write permission on the server: kdump cannot create a directory in /srv/crash (rc 1)"
+    checks:
+      - {name: resolves, ok: true, detail: dumps.example.com resolves to 192.0.2.10}
 free_bytes:
   description: Free bytes for root-owned writes on the file system holding RV(dump_path) (its nearest existing parent).
   returned: always
@@ -610,6 +648,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fleet.kdump.plugins.module_utils import _families, crashkernel, kdump_conf, kdump_settings
 from ansible_collections.fleet.kdump.plugins.module_utils import _crash_signature, crashkernel_estimate, kdump_state, makedumpfile
+from ansible_collections.fleet.kdump.plugins.module_utils import _remote_target
 from ansible_collections.fleet.kdump.plugins.module_utils._family import module_host
 from ansible_collections.fleet.kdump.plugins.module_utils.common import (
     CommandRunner, container_name, host_path as host_path_under, parse_int, read_text)
@@ -640,6 +679,20 @@ def stat_or_none(path):
         return None
 
 
+def resolve_host(name):
+    """The addresses ``name`` resolves to (raises OSError when it does not)."""
+    return sorted(set(info[4][0] for info in socket.getaddrinfo(name, None, 0, socket.SOCK_STREAM)))
+
+
+def open_port(address, port):
+    """None when a TCP connection to ``address``:``port`` opens, else the reason."""
+    try:
+        socket.create_connection((address, port), timeout=_remote_target.CONNECT_TIMEOUT).close()
+    except (OSError, socket.error) as exc:
+        return str(exc)
+    return None
+
+
 def free_bytes_at(path):
     """Free bytes for root on the file system of ``path`` or its nearest existing parent."""
     current = path
@@ -660,6 +713,7 @@ class Verifier(object):
         self.module = module
         self.runner = CommandRunner(module)
         self.warnings = []
+        self.ssh_checks = None
 
     def run_tool(self, argv):
         """(rc, out, err) of a read-only tool, or None when the tool is not installed."""
@@ -779,18 +833,23 @@ class Verifier(object):
             break
         return info
 
-    def remote(self, target, ssh_key):
-        """(ok, detail) for an ssh/nfs/device target, None for a local one."""
+    def remote(self, target, ssh_key, path=None, need_bytes=None, port=None):
+        """(ok, detail) for an ssh/nfs/device target, None for a local one; ssh also sets self.ssh_checks."""
         kind, location = target.get('type'), target.get('location')
         if kind in (None, 'local'):
             return None
         if kind == 'ssh':
-            if self.module.get_bin_path('ssh') is None:
+            ssh = self.module.get_bin_path('ssh')
+            if ssh is None:
                 return False, 'could not run: ssh client not installed'
-            rc, _out, err = self.runner.read(self.bounded(kdump_state.ssh_check_argv(location, ssh_key)))
-            if rc == 0:
-                return True, 'ssh %s works without a password (key %s)' % (location, ssh_key)
-            return False, 'ssh %s failed non-interactively (rc %d): %s' % (location, rc, (err or '').strip()[-300:])
+            params = self.module.params
+            self.ssh_checks = _remote_target.check_ssh(
+                location, path or '/var/crash', ssh_key, need_bytes,
+                resolve=resolve_host, connect=open_port,
+                run=lambda argv: self.runner.read(self.bounded([ssh] + argv[1:])),
+                readable=lambda key: os.access(host_path(key), os.R_OK),
+                known_hosts=params['ssh_known_hosts'], port=params['ssh_port'] or port or _remote_target.DEFAULT_PORT)
+            return self.ssh_checks['ok'], self.ssh_checks['detail']
         if kind == 'nfs':
             return self.nfs(location)
         if kind in kdump_conf.DEVICE_TARGETS:
@@ -1061,7 +1120,8 @@ class Verifier(object):
             'free_bytes': free,
             'estimated_dump_bytes': estimate,
             'estimate_basis': basis,
-            'remote': self.remote(target, config.get('ssh_key')),
+            'remote': self.remote(target, config.get('ssh_key'), config.get('path'), estimate,
+                                  config.get('ssh_port')),
             'service_journal': self.journal_reason(table.service) if loaded == 0 and not container else None,
             'compression': compression,
             'supported_compressions': self.compressions(),
@@ -1098,6 +1158,7 @@ class Verifier(object):
             'estimate': self.estimate(table, kver, initrd, container, loaded) if want_estimate else None,
             'dump_path': dump_path,
             'target': target,
+            'remote_target': self.ssh_checks,
             'free_bytes': free,
             'estimated_dump_bytes': estimate,
             'memory_bytes': meminfo.get('MemTotal'),
@@ -1122,6 +1183,8 @@ def main():
             diagnostics=dict(type='list', elements='str', default=[]),
             panic_sysctl_file=dict(type='path'),
             estimate=dict(type='bool', default=False),
+            ssh_known_hosts=dict(type='path', default=_remote_target.DEFAULT_KNOWN_HOSTS),
+            ssh_port=dict(type='int'),
         ),
         supports_check_mode=True,
     )

@@ -140,6 +140,9 @@ def host_record(host, host_vars, kdump_state='present'):
         'dump_path': verify.get('dump_path'),
         'free_bytes': verify.get('free_bytes'),
         'failed_checks': [check.get('name') for check in verify.get('checks') or [] if not check.get('ok')],
+        # The dump target is checked in a container too (its network is real): the canary gate reads this.
+        'remote_target_failure': next((check.get('detail') for check in verify.get('checks') or []
+                                       if check.get('name') == 'remote_target' and not check.get('ok')), None),
         'dumps': [dict((field, dump.get(field)) for field in DUMP_FIELDS) for dump in (verify.get('dumps') or [])[:DUMPS_PER_HOST]],
         'crash_test': _crash_test(host_vars),
         'calibration': _result(host_vars, '__kdump_calibration') or None,
@@ -211,7 +214,8 @@ def canary_gate(report, canaries, hostvars, crash_test=False, allow_no_canary=Fa
 
     A canary fails the gate when it did not reach the canary play (it failed or was unreachable
     earlier), its canary play failed, its state is unknown, it is not armed (a host that can be: not a
-    container), or its crash test failed or was refused;
+    container; any host whose remote dump target failed kdump_verify's remote_target check), or its crash test
+    failed or was refused;
     with ``crash_test`` also when its crash test did not run. With ``crash_test`` and no canary at
     all nothing would prove capture, so the gate stays closed unless ``allow_no_canary``.
     ``failed`` maps each failed canary to its reasons.
@@ -234,6 +238,9 @@ def canary_gate(report, canaries, hostvars, crash_test=False, allow_no_canary=Fa
             # A container cannot be armed (the kernel is the host's); anything else must be armed to pass.
             if record['state'] == NOT_ARMED and not record['container']:
                 reasons.append('not armed: %s' % '; '.join(record['errors'] or ['kdump_verify says not ready']))
+            elif record.get('remote_target_failure'):
+                # A dump that cannot reach its server is lost, container or not (a container's network is real).
+                reasons.append('not armed: dump target not usable: %s' % record['remote_target_failure'])
             status = record['crash_test']['status']
             if status in (FAILED, REFUSED) or (status == NOT_RUN and crash_test):
                 reasons.append('crash test %s' % status.replace('_', ' '))

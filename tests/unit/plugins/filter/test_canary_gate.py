@@ -154,3 +154,36 @@ def test_a_canary_missing_from_the_report_fails():
 def test_a_value_that_is_not_a_boolean_is_refused(option):
     with pytest.raises(TypeError, match='maybe'):
         gate({}, [], **{option: 'maybe'})
+
+
+UNWRITABLE = ('path_writable: no write permission on the server: kdump cannot create a directory in /srv/crash '
+              '(rc 1): mktemp printed nothing')
+
+
+def with_unwritable_target(verify):
+    """A kdump_verify result whose ssh dump target refuses writes (the remote_target check failed)."""
+    verify = copy.deepcopy(verify)
+    verify['checks'].append({'name': 'remote_target', 'ok': False, 'detail': UNWRITABLE})
+    verify['reasons'] = list(verify.get('reasons') or []) + ['remote_target: ' + UNWRITABLE]
+    verify['ready'] = False
+    return verify
+
+
+@pytest.mark.parametrize('base', ['verify_armed', 'verify_container'])
+def test_a_canary_whose_dump_target_is_not_writable_is_not_armed_and_closes_the_gate(base):
+    verify = with_unwritable_target(r(base))
+    hostvars = {'canary-01': dict(REACHED, __kdump_verify=verify), 'web-01': {'__kdump_verify': r('verify_armed')}}
+    result = gate(hostvars, ['canary-01'])
+    assert result['open'] is False
+    reasons = result['failed']['canary-01']
+    assert len(reasons) == 1
+    assert reasons[0].startswith('not armed: ')
+    assert UNWRITABLE in reasons[0]
+    assert result['message'].startswith('Canary gate closed: canary-01 did not prove capture')
+
+
+def test_a_container_canary_with_a_reachable_target_still_passes():
+    verify = r('verify_container')
+    verify['checks'].append({'name': 'remote_target', 'ok': True, 'detail': 'ssh kdump@dumps:/srv/crash reachable'})
+    hostvars = {'canary-01': dict(REACHED, __kdump_verify=verify)}
+    assert gate(hostvars, ['canary-01'])['open'] is True

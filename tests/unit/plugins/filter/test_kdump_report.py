@@ -95,7 +95,7 @@ def test_record_fields_come_from_verify_and_reserve():
         'crashkernel_running': '192M', 'crashkernel_configured': '192M', 'reserved_bytes': 201326592,
         'crash_kernel_loaded': True, 'reboot_pending': False, 'rebooted': False, 'container': False,
         'service': {'active': True, 'enabled': True, 'name': 'kdump-tools'}, 'dump_path': '/var/crash',
-        'free_bytes': 4023193600, 'failed_checks': [],
+        'free_bytes': 4023193600, 'failed_checks': [], 'remote_target_failure': None,
         'dumps': [
             {'path': '/var/crash/202611272341', 'time': '2026-11-27T23:41:52Z', 'size_bytes': 48234496, 'complete': True,
              'panic': 'Kernel panic - not syncing: sysrq triggered crash\nCPU: 0 PID: 1234 Comm: sh', 'crash': None},

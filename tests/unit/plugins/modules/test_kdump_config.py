@@ -417,6 +417,138 @@ def test_bad_input_fails_and_file_is_byte_identical(host, family, args, fragment
     assert open(path).read() == fixture(FILES[family])
 
 
+# --- check_target: a remote target that cannot work from this host is refused before anything is written ----
+
+@pytest.fixture
+def network(monkeypatch):
+    """Name resolution on the fake host: only the names listed resolve."""
+    names = {'dumps.example.com': ['192.0.2.10'], 'nfs.example.com': ['192.0.2.20']}
+
+    def resolve(name):
+        if name not in names:
+            raise socket.gaierror(-2, 'Name or service not known')
+        return names[name]
+
+    monkeypatch.setattr(kdump_config, 'lookup_server', resolve)
+    return names
+
+
+def key_file(tmp_path, mode=0o600):
+    key = tmp_path / 'kdump_id_ed25519'
+    key.write_text('stand-in for a private key file\n')
+    key.chmod(mode)
+    return str(key)
+
+
+@pytest.mark.parametrize('family', ['rhel', 'debian', 'suse'])
+def test_check_target_accepts_a_resolving_server_and_a_readable_key(host, network, family):
+    path = conf_file(host['tmp'], FILES[family])
+    args = {'config_file': path, 'family': family, 'check_target': True, 'path': '/srv/crash',
+            'target': {'type': 'ssh', 'location': 'kdump@dumps.example.com'}, 'ssh_key': key_file(host['tmp'])}
+    result, failed = run(args)
+    assert not failed, result
+    assert result['changed'] is True
+    assert result['config']['target'] == {'type': 'ssh', 'location': 'kdump@dumps.example.com'}
+
+
+# (family, target, key: None = none given, 'missing', 'readable') -> fragment of the refusal
+TARGET_REFUSALS = [
+    pytest.param('rhel', {'type': 'ssh', 'location': 'dumps.example.com'}, 'readable', 'use user@host',
+                 id='rhel-ssh-without-user'),
+    pytest.param('debian', {'type': 'ssh', 'location': 'dumps.example.com'}, 'readable', 'use user@host',
+                 id='debian-ssh-without-user'),
+    pytest.param('rhel', {'type': 'ssh', 'location': 'kdump@nowhere.example.com'}, 'readable',
+                 'the ssh server nowhere.example.com of target kdump@nowhere.example.com does not resolve on this host '
+                 '([Errno -2] Name or service not known)', id='rhel-unknown-host'),
+    pytest.param('debian', {'type': 'ssh', 'location': 'kdump@nowhere.example.com'}, 'readable',
+                 'does not resolve on this host', id='debian-unknown-host'),
+    pytest.param('suse', {'type': 'ssh', 'location': 'kdump@nowhere.example.com'}, 'readable',
+                 'does not resolve on this host', id='suse-unknown-host'),
+    pytest.param('rhel', {'type': 'nfs', 'location': 'nowhere.example.com:/export'}, None,
+                 'the nfs server nowhere.example.com of target nowhere.example.com:/export does not resolve',
+                 id='rhel-nfs-unknown-host'),
+    pytest.param('rhel', {'type': 'ssh', 'location': 'kdump@dumps.example.com'}, 'missing',
+                 'is missing or unreadable on this host: the capture kernel could not log in to '
+                 'kdump@dumps.example.com', id='rhel-missing-key'),
+    pytest.param('debian', {'type': 'ssh', 'location': 'kdump@dumps.example.com'}, 'missing',
+                 'is missing or unreadable on this host', id='debian-missing-key'),
+]
+
+
+@pytest.mark.parametrize('family, target, key, fragment', TARGET_REFUSALS)
+def test_check_target_refuses_before_anything_is_written(host, network, family, target, key, fragment):
+    path = conf_file(host['tmp'], FILES[family])
+    args = {'config_file': path, 'family': family, 'check_target': True, 'path': '/srv/crash', 'target': target}
+    if key == 'readable':
+        args['ssh_key'] = key_file(host['tmp'])
+    elif key == 'missing':
+        args['ssh_key'] = str(host['tmp'] / 'no-such-key')
+    result, failed = run(args)
+    assert failed, result
+    assert fragment in result['msg']
+    assert open(path).read() == fixture(FILES[family])
+    assert not os.path.exists('/srv/crash') or target['type'] != 'local'
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason='root reads every file whatever its mode')
+def test_check_target_refuses_an_unreadable_key(host, network):
+    path = conf_file(host['tmp'], FILES['rhel'])
+    key = key_file(host['tmp'], mode=0o000)
+    args = {'config_file': path, 'family': 'rhel', 'check_target': True, 'ssh_key': key,
+            'target': {'type': 'ssh', 'location': 'kdump@dumps.example.com'}}
+    result, failed = run(args)
+    assert failed
+    assert result['msg'] == ('the dump target cannot work from this host, %s not written: the ssh key %s is missing or '
+                             'unreadable on this host: the capture kernel could not log in to kdump@dumps.example.com'
+                             % (path, key))
+    assert open(path).read() == fixture(FILES['rhel'])
+
+
+def test_check_target_refuses_a_key_path_that_is_not_a_readable_file(host, network):
+    """A directory where the key file belongs (the root-run variant of an unreadable key)."""
+    path = conf_file(host['tmp'], FILES['debian'])
+    key = host['tmp'] / 'keys'
+    key.mkdir()
+    args = {'config_file': path, 'family': 'debian', 'check_target': True, 'ssh_key': str(key),
+            'target': {'type': 'ssh', 'location': 'kdump@dumps.example.com'}}
+    result, failed = run(args)
+    assert failed
+    assert 'the ssh key %s is missing or unreadable on this host' % key in result['msg']
+    assert open(path).read() == fixture(FILES['debian'])
+
+
+def test_check_target_with_a_local_dump_dir_creates_nothing_when_refused(host, network):
+    """The refusal comes before the dump directory policy: nothing is created on the host."""
+    path = conf_file(host['tmp'], FILES['debian'])
+    dump_dir = host['tmp'] / 'crash'
+    args = {'config_file': path, 'family': 'debian', 'check_target': True, 'path': str(dump_dir),
+            'target': {'type': 'ssh', 'location': 'kdump@nowhere.example.com'}}
+    result, failed = run(args)
+    assert failed
+    assert not dump_dir.exists()
+    assert open(path).read() == fixture(FILES['debian'])
+
+
+def test_check_target_in_check_mode_only_warns_about_a_key_not_made_yet(host, network):
+    path = conf_file(host['tmp'], FILES['debian'])
+    args = {'config_file': path, 'family': 'debian', 'check_target': True, '_ansible_check_mode': True,
+            'target': {'type': 'ssh', 'location': 'kdump@dumps.example.com'},
+            'ssh_key': str(host['tmp'] / 'made-later')}
+    result, failed = run(args)
+    assert not failed, result
+    assert result['changed'] is True
+    assert any('check mode: a key created in this run does not exist yet' in warning for warning in host['warnings'])
+    assert open(path).read() == fixture(FILES['debian'])
+
+
+def test_without_check_target_an_unknown_host_is_written_as_given(host, network):
+    path = conf_file(host['tmp'], FILES['rhel'])
+    result, failed = run({'config_file': path, 'family': 'rhel', 'ssh_key': str(host['tmp'] / 'absent'),
+                          'target': {'type': 'ssh', 'location': 'kdump@nowhere.example.com'}})
+    assert not failed, result
+    assert result['config']['target']['location'] == 'kdump@nowhere.example.com'
+
+
 # --- faults: the disk fills while the config is written ----------------------------------------------
 
 def _no_temp_files(directory):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import sys
 import time
 
@@ -55,12 +56,22 @@ class FakeHost(object):
         monkeypatch.setattr(kdump_verify, 'HOST_ROOT', str(root))
         monkeypatch.setattr(kdump_verify, 'SYSRQ_SETTLE_SECONDS', 0)
         monkeypatch.setattr(kdump_verify, 'free_bytes_at', lambda path: self.free)
+        # The dump server's name and port, as the network would answer (tests of an ssh target change them).
+        self.addresses = {'backup.example.com': ['192.0.2.10'], '10.0.0.9': ['10.0.0.9']}
+        self.closed_ports = {}
+        monkeypatch.setattr(kdump_verify, 'resolve_host', self.resolve)
+        monkeypatch.setattr(kdump_verify, 'open_port', lambda address, port: self.closed_ports.get((address, port)))
         fake = self
         monkeypatch.setattr(basic.AnsibleModule, 'get_bin_path',
                             lambda module, name, *args, **kwargs: fake.get_bin_path(name))
         monkeypatch.setattr(basic.AnsibleModule, 'run_command',
                             lambda module, argv, *args, **kwargs: fake.run_command(argv))
         self.free = 4 * 1024 ** 3
+
+    def resolve(self, name):
+        if name not in self.addresses:
+            raise socket.gaierror(-2, 'Name or service not known')
+        return self.addresses[name]
 
     def get_bin_path(self, name):
         return '/usr/bin/' + name if name in self.tools else None
@@ -354,12 +365,34 @@ def rhel_host(host, kdump_conf):
     })
 
 
+SSH_BASE = ('ssh', '-n', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
+            '-o', 'UserKnownHostsFile=/root/.ssh/known_hosts', '-o', 'GlobalKnownHostsFile=/dev/null',
+            '-o', 'IdentitiesOnly=yes', '-o', 'ConnectTimeout=5', '-i', '/root/.ssh/kdump_id_rsa')
+
+
+def remote_fixture(name):
+    return fixture(os.path.join('remote', name))
+
+
+def ssh_server(host, location, path='/srv/crash', free=None):
+    """Answers of a reachable, writable dump server to the capture side's remote commands."""
+    base = SSH_BASE + (location,)
+    host.put('/root/.ssh/kdump_id_rsa', 'not a real key')
+    host.answers.update({
+        base + ('mkdir', '-p', path): (0, '', ''),
+        base + ('mktemp', '-dqp', path): (0, path + '/tmp.Qx3bZ0aLr1\n', ''),
+        base + ('rmdir', path + '/tmp.Qx3bZ0aLr1'): (0, '', ''),
+        base + ('df', '--output=avail', path): (0, free or remote_fixture('df-avail-80g.out'), ''),
+    })
+    return base
+
+
 def test_rhel_ssh_target_unreachable(patch_module, host):
     rhel_host(host, 'ssh kdump@backup.example.com\nsshkey /root/.ssh/kdump_id_rsa\npath /srv/crash\n'
                     'core_collector makedumpfile -F -l --message-level 7 -d 31\n')
-    ssh = ('ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-i', '/root/.ssh/kdump_id_rsa',
-           'kdump@backup.example.com', 'true')
-    host.answers[ssh] = (255, '', 'Host key verification failed.\n')
+    base = ssh_server(host, 'kdump@backup.example.com')
+    mkdir = base + ('mkdir', '-p', '/srv/crash')
+    host.answers[mkdir] = (255, '', remote_fixture('ssh-hostkey-unknown.err'))
     result, _failed = run_module(kdump_verify.main, {})
     assert result['family'] == 'rhel'
     assert result['service']['name'] == 'kdump'
@@ -369,17 +402,67 @@ def test_rhel_ssh_target_unreachable(patch_module, host):
     assert result['target'] == {'type': 'ssh', 'location': 'kdump@backup.example.com'}
     checks = checks_by_name(result)
     assert checks['remote_target']['ok'] is False
-    assert 'Host key verification failed.' in checks['remote_target']['detail']
+    assert checks['remote_target']['detail'].startswith(
+        "key_login: non-interactive login as kdump failed: the server's host key is not the one pinned in "
+        "/root/.ssh/known_hosts")
+    assert checks['remote_target']['detail'].endswith('(ssh: Host key verification failed.)')
+    assert [step['ok'] for step in result['remote_target']['checks']] == [True, True, True, False, None, None]
     assert checks['dump_dir']['ok'] is True
     assert 'not checked here' in checks['dump_dir']['detail']
     assert checks['capture_initrd']['detail'].endswith('older than the kdump configuration '
                                                        '(rebuilt by the next kdump service start)')
     assert result['reasons'][0].startswith('capture_initrd: ')
-    assert list(ssh) in host.calls
+    assert list(mkdir) in host.calls
 
-    host.answers[ssh] = (0, '', '')
+    host.answers[mkdir] = (0, '', '')
     result, _failed = run_module(kdump_verify.main, {})
     assert checks_by_name(result)['remote_target']['ok'] is True
+    assert result['remote_target']['detail'].startswith(
+        'ssh kdump@backup.example.com:/srv/crash reachable with key /root/.ssh/kdump_id_rsa, /srv/crash writable, ')
+
+
+def test_ssh_target_without_write_permission_is_not_ready(patch_module, host):
+    rhel_host(host, 'ssh kdump@backup.example.com\nsshkey /root/.ssh/kdump_id_rsa\npath /srv/crash\n'
+                    'core_collector makedumpfile -F -l --message-level 7 -d 31\n')
+    base = ssh_server(host, 'kdump@backup.example.com')
+    host.answers[base + ('mktemp', '-dqp', '/srv/crash')] = (1, '', '')
+    result, _failed = run_module(kdump_verify.main, {'require': ['remote_target']})
+    assert result['ready'] is False
+    assert result['reasons'] == ['remote_target: path_writable: no write permission on the server: kdump cannot '
+                                 'create a directory in /srv/crash (rc 1): mktemp printed nothing']
+
+
+def test_ssh_target_checks_the_servers_room_against_this_hosts_dump(patch_module, host):
+    rhel_host(host, 'ssh kdump@backup.example.com\nsshkey /root/.ssh/kdump_id_rsa\npath /srv/crash\n'
+                    'core_collector makedumpfile -F -l --message-level 7 -d 0\n')
+    ssh_server(host, 'kdump@backup.example.com', free=remote_fixture('df-avail-100m.out'))
+    result, _failed = run_module(kdump_verify.main, {'require': ['remote_target']})
+    assert result['ready'] is False
+    assert result['reasons'] == ['remote_target: free_space: 100M free on the server, estimated dump of this host '
+                                 'up to %s' % kdump_verify.crashkernel.human_bytes(result['estimated_dump_bytes'])]
+
+
+def test_ssh_target_unknown_host_and_unreadable_key(patch_module, host):
+    rhel_host(host, 'ssh kdump@nowhere.example.com\nsshkey /root/.ssh/kdump_id_rsa\npath /srv/crash\n'
+                    'core_collector makedumpfile -F -l --message-level 7 -d 31\n')
+    result, _failed = run_module(kdump_verify.main, {'require': ['remote_target']})
+    assert result['reasons'] == ['remote_target: resolves: host nowhere.example.com does not resolve '
+                                 '([Errno -2] Name or service not known)']
+    host.addresses['nowhere.example.com'] = ['192.0.2.77']
+    result, _failed = run_module(kdump_verify.main, {'require': ['remote_target']})
+    assert result['reasons'] == ['remote_target: key_file: the private key /root/.ssh/kdump_id_rsa is missing or '
+                                 'unreadable on this host']
+    assert not any(call[0] == 'ssh' for call in host.calls)
+
+
+def test_ssh_target_known_hosts_and_port_are_the_given_ones(patch_module, host):
+    rhel_host(host, 'ssh kdump@backup.example.com\nsshkey /root/.ssh/kdump_id_rsa\npath /srv/crash\n'
+                    'core_collector makedumpfile -F -l --message-level 7 -d 31\n')
+    host.closed_ports[('192.0.2.10', 2222)] = '[Errno 111] Connection refused'
+    result, _failed = run_module(kdump_verify.main, {'require': ['remote_target'], 'ssh_port': 2222,
+                                                     'ssh_known_hosts': '/etc/kdump/known_hosts'})
+    assert result['reasons'] == ['remote_target: port_open: port 2222 on backup.example.com (192.0.2.10) is not '
+                                 'open: [Errno 111] Connection refused']
 
 
 def test_rhel_nfs_export_checked_with_showmount(patch_module, host):
@@ -752,13 +835,12 @@ def test_makedumpfile_missing_is_a_failed_check_naming_it(patch_module, host):
 def test_rhel_ssh_target_timing_out_is_reported(patch_module, host):
     rhel_host(host, 'ssh kdump@10.0.0.9\nsshkey /root/.ssh/kdump_id_rsa\npath /srv/crash\n'
                     'core_collector makedumpfile -F -l --message-level 7 -d 31\n')
-    ssh = ('ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-i', '/root/.ssh/kdump_id_rsa',
-           'kdump@10.0.0.9', 'true')
-    host.answers[ssh] = (255, '', 'ssh: connect to host 10.0.0.9 port 22: Connection timed out\n')
+    base = ssh_server(host, 'kdump@10.0.0.9')
+    host.answers[base + ('mkdir', '-p', '/srv/crash')] = (255, '', remote_fixture('ssh-timeout.err'))
     result, _failed = run_module(kdump_verify.main, {})
     assert result['ready'] is False
-    assert ('remote_target: ssh kdump@10.0.0.9 failed non-interactively (rc 255): ssh: connect to host 10.0.0.9 '
-            'port 22: Connection timed out') in result['reasons']
+    assert ('remote_target: key_login: non-interactive login as kdump failed: the connection to port 22 timed out '
+            '(ssh: ssh: connect to host 10.0.0.9 port 22: Connection timed out)') in result['reasons']
 
 
 def test_rhel_nfs_server_unreachable_is_reported(patch_module, host, monkeypatch):
