@@ -29,14 +29,14 @@ CONTAINER_LAB_LOCK := flock $(LOCK_DIR)/container-lab.lock
 VM_LAB_LOCK        := flock $(LOCK_DIR)/vm-lab.lock
 $(shell mkdir -p $(LOCK_DIR))
 
-.PHONY: help venv collection-tree lint sanity units fuzz fuzz-run refusals conformance runner molecule-default molecule-fleet molecule-vm molecule-vm-rhel-stack molecule-vm-calibrate test test-matrix demo build clean
+.PHONY: help venv collection-tree lint sanity units fuzz fuzz-run refusals conformance runner molecule-default molecule-fleet molecule-remote molecule-vm molecule-vm-rhel-stack molecule-vm-calibrate test test-matrix demo build clean
 
 help:
 	@echo "make test    - lint, sanity, unit tests, then every Molecule scenario (what CI runs)"
 	@echo "make demo    - build the lab (VM canary + SSH containers), run playbooks/site.yml with a real crash, print the report"
 	@echo "make fuzz    - the hypothesis round trips of tests/fuzz with FUZZ_EXAMPLES (10000) examples each; make units runs 300"
 	@echo "make refusals - regenerate docs/refusals.md from the module unit tests (make units says when it is stale)"
-	@echo "make venv | lint | sanity | units | fuzz | refusals | conformance | runner | molecule-default | molecule-fleet | molecule-vm | molecule-vm-rhel-stack | test-matrix | build | clean"
+	@echo "make venv | lint | sanity | units | fuzz | refusals | conformance | runner | molecule-default | molecule-fleet | molecule-remote | molecule-vm | molecule-vm-rhel-stack | test-matrix | build | clean"
 	@echo "make molecule-vm-calibrate - extended: calibrate crashkernel= on a VM by crashing it (~30-60 min under TCG)"
 
 $(VENV)/.stamp: $(REQS) constraints-dev.txt scripts/find-python.sh scripts/ansible-test-get-pip.py
@@ -107,6 +107,12 @@ molecule-default: venv collection-tree
 molecule-fleet: venv collection-tree
 	lab/container.sh setup-host && lab/container.sh build
 	cd $(ROOT) && $(CONTAINER_LAB_LOCK) $(BIN)/molecule test -s fleet
+
+# Dumps to a central server over SSH: a dump-server container and two kdump clients (the key, the pinned host key,
+# the restricted authorized_keys entry, kdump_verify's reachability checks, a server path that is not writable).
+molecule-remote: venv collection-tree
+	lab/container.sh setup-host && lab/container.sh build
+	cd $(ROOT) && $(CONTAINER_LAB_LOCK) $(BIN)/molecule test -s remote
 
 molecule-vm: venv collection-tree
 	lab/vm.sh setup-host && lab/vm.sh build

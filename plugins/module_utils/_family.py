@@ -405,6 +405,10 @@ class FamilyTable(object):
                       fleet.kdump must add ``panic=`` itself during a calibration; None where the tooling puts one there
       capture_runtime_bytes what the capture environment allocates beside the kernel image and the initrd, for the
                       reservation model of kdump_verify's estimate
+    Remote targets
+      capture_rebuild (argv or None, detail): what makes the capture side pick up a changed remote target, its key
+                      or root's known_hosts beyond the service restart a configuration change brings (kdump_verify
+                      returns it; the role runs it after a target change and says so)
     """
 
     def __init__(self, name, family, os_ids, config_file, file_format, backend, options, settings_keys,
@@ -418,7 +422,7 @@ class FamilyTable(object):
                  os_family=None, distributions=None, pkg_mgr=lambda host: 'unknown', packages=lambda host: (),
                  package_query=None, package_answers=lambda host, packages: None,
                  estimate_command=None, parse_estimate=None, initrd_list_command=lambda path: None,
-                 capture_cmdline_append=None, capture_runtime_bytes=16 << 20):
+                 capture_cmdline_append=None, capture_runtime_bytes=16 << 20, capture_rebuild=(None, None)):
         self.name = name
         self.family = family
         self.os_ids = tuple(os_ids)
@@ -459,6 +463,7 @@ class FamilyTable(object):
         self.initrd_list_command = initrd_list_command
         self.capture_cmdline_append = tuple(capture_cmdline_append) if capture_cmdline_append else None
         self.capture_runtime_bytes = capture_runtime_bytes
+        self.capture_rebuild = (tuple(capture_rebuild[0]) if capture_rebuild[0] else None, capture_rebuild[1])
         names = self.option_names()
         duplicated = sorted(set(name for name in names if names.count(name) > 1))
         if duplicated:

@@ -325,4 +325,9 @@ TABLE = FamilyTable(
     initrd_list_command=lambda path: ['lsinitramfs', '-l', path],
     capture_cmdline_append=('KDUMP_CMDLINE_APPEND', DEFAULT_CMDLINE_APPEND),
     capture_runtime_bytes=CAPTURE_RUNTIME_BYTES,
+    # The capture kernel boots the root file system (systemd.unit=kdump-tools-dump.service): kdump-config savecore
+    # reads /etc/default/kdump-tools, the ssh key and root's known_hosts from it, so nothing is rebuilt.
+    capture_rebuild=(None, 'kdump-tools reads the target, the ssh key and root\'s known_hosts from the root file '
+                           'system when it saves a dump: restarting kdump-tools reloads the capture kernel, no '
+                           'initrd carries them'),
 )

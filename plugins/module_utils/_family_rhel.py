@@ -362,6 +362,10 @@ TABLE = FamilyTable(
     estimate_command=('kdumpctl', 'estimate'),
     parse_estimate=parse_kdumpctl_estimate,
     initrd_list_command=lambda path: ['lsinitrd', path],
+    # mkdumprd copies the sshkey and root's known_hosts into the capture initrd; a known_hosts change alone does not
+    # make kdumpctl start rebuild it (only kdump.conf and the other trigger files do).
+    capture_rebuild=(('kdumpctl', 'rebuild'), 'kdumpctl rebuild: the capture initrd carries kdump.conf, the ssh key '
+                                              'and root\'s known_hosts'),
     # No capture_cmdline_append: kdump-utils' KDUMP_COMMANDLINE_APPEND (/etc/sysconfig/kdump) carries panic=10 on every
     # architecture (spec 1.5).
 )

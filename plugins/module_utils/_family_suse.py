@@ -241,6 +241,9 @@ TABLE = FamilyTable(
     package_query=package_db.RPM,
     # No estimator of its own (kdumptool calibrate is the distribution default, size=auto): the model estimates.
     initrd_list_command=lambda path: ['lsinitrd', path],
+    # The kdump initrd carries root's known_hosts and the identities (kdump(5), KDUMP_HOST_KEY).
+    capture_rebuild=(('mkdumprd', '-f'), 'mkdumprd -f: the kdump initrd carries the ssh identity and root\'s '
+                                         'known_hosts'),
     # No capture_cmdline_append: SUSE kdump adds panic=1 to the capture kernel's command line unless it has a panic=
     # already (init/load.sh).
 )

@@ -138,7 +138,7 @@ attributes:
 notes:
   - Needs root to read C(/proc/iomem) addresses, C(/proc/1/environ) and to use SysRq.
   - Remote targets are probed without mounting anything, each bounded by a timeout. An SSH target is checked as
-    the capture kernel will use it, step by step (RV(remote_target)): the host name resolves, the port is open,
+    the capture kernel will use it, step by step (RV(remote_target)); the host name resolves, the port is open,
     the key file is readable, the key logs in non-interactively with the server's host key pinned in
     O(ssh_known_hosts) (C(ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=<file> -i <key>)),
     the dump path can be created and written (C(mkdir -p), C(mktemp -dqp) then C(rmdir), the commands the capture
@@ -438,6 +438,21 @@ target:
   returned: always
   type: dict
   sample: {type: local, location: null}
+capture_rebuild:
+  description:
+    - What makes this family's capture side pick up a changed remote target, its ssh key or root's known_hosts,
+      beyond the service restart that a configuration change brings. The role runs it after a target change.
+  returned: always
+  type: dict
+  contains:
+    command:
+      description: The argv to run (C(kdumpctl rebuild), C(mkdumprd -f)), V(null) where nothing needs rebuilding.
+      type: list
+      elements: str
+    detail:
+      description: Why, for the operator.
+      type: str
+  sample: {command: [kdumpctl, rebuild], detail: "kdumpctl rebuild: the capture initrd carries kdump.conf, ..."}
 remote_target:
   description:
     - The SSH dump target's checks from this host, in the order the capture kernel depends on them
@@ -450,7 +465,7 @@ remote_target:
       description: Whether every step passed.
       type: bool
     detail:
-      description: The first failure (C(<step>: <reason>)), or what was found when all passed.
+      description: The first failure, C(<step>) then its reason, or what was found when all passed.
       type: str
     checks:
       description: One C({name, ok, detail}) per step.
@@ -1150,6 +1165,8 @@ class Verifier(object):
             'service': service,
             'tool_status': self.tool_status(table),
             'crash_test_command': table.crash_test_command(facts_of_host),
+            'capture_rebuild': {'command': list(table.capture_rebuild[0]) if table.capture_rebuild[0] else None,
+                                'detail': table.capture_rebuild[1]},
             'packages': packages,
             'debconf': debconf,
             'ansible_facts': ansible_facts,

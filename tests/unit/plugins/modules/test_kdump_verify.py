@@ -400,6 +400,8 @@ def test_rhel_ssh_target_unreachable(patch_module, host):
     assert result['crash_test_command'] is None  # Rocky 9: no kdumpctl test yet, the crash test is SysRq c
     assert result['config_enabled'] is None  # kdump.conf has no switch: the service is the switch
     assert result['target'] == {'type': 'ssh', 'location': 'kdump@backup.example.com'}
+    # root's known_hosts and the key live in the capture initrd: a change needs kdumpctl rebuild
+    assert result['capture_rebuild']['command'] == ['kdumpctl', 'rebuild']
     checks = checks_by_name(result)
     assert checks['remote_target']['ok'] is False
     assert checks['remote_target']['detail'].startswith(
@@ -896,3 +898,11 @@ def test_world_readable_dumps_are_a_finding_on_every_layout(patch_module, host, 
     os.chmod(str(host.root / 'var' / 'crash' / dump_dir / files[0]), 0o604)
     result, failed = run_module(kdump_verify.main, {'dump_layout': layout})
     assert result['dumps'][0]['world_readable'] == [files[0]]
+
+
+def test_debian_capture_side_needs_no_rebuild_for_a_target_change(patch_module, host):
+    debian_host(host)
+    result, _failed = run_module(kdump_verify.main, {})
+    assert result['capture_rebuild']['command'] is None
+    assert 'from the root file system' in result['capture_rebuild']['detail']
+    assert result['remote_target'] is None  # a local target: no ssh checks
