@@ -131,8 +131,8 @@ def check_ssh(location, path, key, need_bytes, resolve, connect, run, readable,
 
     refused = connect(addresses[0], port)
     if refused:
-        steps.append(_step('port_open', False, 'port %d on %s (%s) is not open: %s' % (port, host, addresses[0],
-                                                                                     refused)))
+        steps.append(_step('port_open', False, 'port %d on %s (%s) is not open: %s'
+                           % (port, host, addresses[0], refused)))
         return finish()
     steps.append(_step('port_open', True, 'port %d on %s is open' % (port, host)))
 
@@ -157,9 +157,9 @@ def check_ssh(location, path, key, need_bytes, resolve, connect, run, readable,
     rc, out, err = run(base + ['mktemp', '-dqp', path])
     probe = (out or '').strip()
     if rc != 0 or not probe:
+        reason = (err or '').strip()[-300:] or 'mktemp printed nothing'
         steps.append(_step('path_writable', False, 'no write permission on the server: %s cannot create a '
-                           'directory in %s (rc %d): %s' % (user, path, rc, (err or '').strip()[-300:] or
-                                                            'mktemp printed nothing')))
+                           'directory in %s (rc %d): %s' % (user, path, rc, reason)))
         return finish()
     run(base + ['rmdir', probe])
     steps.append(_step('path_writable', True, '%s can create directories in %s' % (user, path)))

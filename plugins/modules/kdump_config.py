@@ -474,8 +474,8 @@ def target_problems(module, config, warnings):
         if not lookup_server(server):
             raise OSError('no address')
     except (OSError, ValueError) as exc:
-        problems.append('the %s server %s of target %s does not resolve on this host (%s)' % (kind, server, location,
-                                                                                             exc))
+        problems.append('the %s server %s of target %s does not resolve on this host (%s)'
+                        % (kind, server, location, exc))
     key = config.get('ssh_key')
     if kind == 'ssh' and key and not (os.path.isfile(key) and os.access(key, os.R_OK)):
         message = ('the ssh key %s is missing or unreadable on this host: the capture kernel could not log in to %s'

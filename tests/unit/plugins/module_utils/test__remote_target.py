@@ -124,6 +124,15 @@ def test_a_failed_login_says_why_in_the_operators_terms(stderr, reason):
     assert len(server.calls) == 1
 
 
+def test_sshs_carriage_returns_do_not_reach_the_reason():
+    """ssh ends its own messages with \\r\\n (the fixtures are stored with \\n only)."""
+    server = Server()
+    server.login = (255, '', fixture('ssh-publickey-denied.err').replace('\n', '\r\n'))
+    result = check(server)
+    assert result['detail'].endswith('(ssh: kdump@192.0.2.10: Permission denied (publickey).)')
+    assert '\r' not in result['detail']
+
+
 def test_no_write_permission_on_the_server_is_a_finding():
     server = Server()
     server.answers[('mkdir', '-p', '/srv/crash')] = (1, '', fixture('mkdir-denied.err'))
