@@ -14,6 +14,10 @@
 #   lab/vm.sh serial NAME                path of the VM's serial console log
 #   lab/vm.sh info NAME                  JSON (Molecule instance config): instance, address, port, user, identity_file, serial_log, suite, stack, accel
 #   lab/vm.sh list                       running VMs
+#   lab/vm.sh ssh-port NAME off|on       take the VM's SSH port forward away (a network drop as the controller
+#                                        sees it: new connections refused, the guest runs on) or give it back
+#   lab/vm.sh ssh-drop-on-crash NAME SECONDS [WAIT]  once the VM's serial console shows a new sysrq crash (within
+#                                        WAIT s, default 3000), take its SSH port forward away for SECONDS, then back
 #   lab/vm.sh image-path [SUITE]         path of the cached base image (empty if not built)
 #   lab/vm.sh clean                      down --all, remove the lab key and logs (cached images stay)
 #
@@ -33,6 +37,9 @@
 #   FLEET_KDUMP_VM_ACCEL   tcg (default) | kvm | auto (probe KVM with a short timeout, fall back to tcg)
 #   FLEET_KDUMP_VM_MEMORY  MiB (default 1024)   FLEET_KDUMP_VM_CPUS (default 2)
 #   FLEET_KDUMP_VM_BOOT_TIMEOUT  seconds to wait for SSH in `up` (default 600)
+#   FLEET_KDUMP_VM_GUESTFWD  at `up`: space-separated GUESTADDR:PORT=HOSTADDR:HOSTPORT; each guest connection to
+#                          GUESTADDR:PORT (in 10.0.2.0/24) is relayed to HOSTADDR:HOSTPORT on this machine
+#                          (lab/vm/tcp-relay.py), e.g. 10.0.2.100:22=127.0.0.1:22281 for a dump server container
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -227,7 +234,7 @@ cmd_wait_ssh() {
 }
 
 cmd_up() {
-    local name=${1:?usage: up NAME [PORT]} port=${2:-} suite=$default_suite image dir accel cpu started
+    local name=${1:?usage: up NAME [PORT]} port=${2:-} suite=$default_suite image dir accel cpu started netdev forward
     [[ $name =~ ^[a-z0-9][a-z0-9-]*$ ]] || die "VM name '$name' must be lowercase letters, digits and dashes"
     check_suite "$suite"
     init_lab_dir
@@ -245,6 +252,13 @@ cmd_up() {
     printf '%s\n' "$suite" >"$dir/suite"
     printf '%s\n' "$stack" >"$dir/stack"
     printf '%s' "$name" >"$dir/hostname"
+    netdev="user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22"
+    for forward in ${FLEET_KDUMP_VM_GUESTFWD:-}; do
+        [[ $forward =~ ^(10\.0\.2\.[0-9]+:[0-9]+)=([0-9.]+):([0-9]+)$ ]] ||
+            die "FLEET_KDUMP_VM_GUESTFWD entry '$forward' is not GUESTADDR:PORT=HOSTADDR:HOSTPORT (guest address in 10.0.2.0/24)"
+        netdev+=",guestfwd=tcp:${BASH_REMATCH[1]}-cmd:python3 $here/vm/tcp-relay.py ${BASH_REMATCH[2]} ${BASH_REMATCH[3]}"
+    done
+    printf '%s\n' "${FLEET_KDUMP_VM_GUESTFWD:-}" >"$dir/guestfwd"
     qemu-img create -q -f qcow2 -F qcow2 -b "$image" "$dir/disk.qcow2"
     accel=${FLEET_KDUMP_VM_ACCEL:-tcg}
     [ "$accel" = auto ] && accel=$(probe_kvm "$image")
@@ -258,7 +272,7 @@ cmd_up() {
     # no -no-reboot: the enabling reboot and the capture kernel's reboot need a normal reset
     qemu-system-x86_64 -name "fleet-kdump-$name" -machine "q35,accel=$accel" -cpu "$cpu" -smp "$cpus" -m "$memory" \
         -drive "file=$dir/disk.qcow2,if=virtio,format=qcow2,cache=writeback,discard=unmap" \
-        -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0 \
+        -netdev "$netdev" -device virtio-net-pci,netdev=n0 \
         -device virtio-rng-pci \
         -fw_cfg "name=opt/fleet.kdump/authorized_keys,file=$key.pub" \
         -fw_cfg "name=opt/fleet.kdump/hostname,file=$dir/hostname" \
@@ -319,6 +333,48 @@ cmd_down() {
     fi
     rm -rf "$dir"
     log "$name down"
+}
+
+# The controller's view of a network drop: QEMU stops listening on the VM's forwarded SSH port (new connections are
+# refused, as from a host whose network is gone) while the guest runs on; `on` listens again.
+cmd_ssh_port() {
+    local name=${1:?usage: ssh-port NAME off|on} state=${2:-} dir port
+    dir=$(vm_dir "$name")
+    vm_running "$name" || die "$name is not running"
+    port=$(cat "$dir/port")
+    case $state in
+        off) monitor "$dir" "hostfwd_remove n0 tcp:127.0.0.1:$port" || die "$name: the QEMU monitor did not answer"
+             sleep 1; port_free "$port" || die "$name: port $port still accepts connections" ;;
+        on) port_free "$port" || { log "$name: port $port already forwarded"; return 0; }
+            monitor "$dir" "hostfwd_add n0 tcp:127.0.0.1:$port-:22" || die "$name: the QEMU monitor did not answer"
+            sleep 1; ! port_free "$port" || die "$name: port $port is not forwarded again" ;;
+        *) die "usage: ssh-port NAME off|on (got '$state')" ;;
+    esac
+    log "$name: SSH port forward $port $state"
+}
+
+# A network drop during a crash wait: watch the serial console for a crash newer than the call, then drop SSH.
+cmd_ssh_drop_on_crash() {
+    local name=${1:?usage: ssh-drop-on-crash NAME SECONDS [WAIT]} seconds=${2:?usage: ssh-drop-on-crash NAME SECONDS [WAIT]}
+    local wait=${3:-3000} dir serial seen deadline crashed off_at
+    [[ $seconds =~ ^[0-9]+$ && $wait =~ ^[0-9]+$ ]] || die "SECONDS and WAIT must be whole seconds (got '$seconds' '$wait')"
+    dir=$(vm_dir "$name")
+    serial=$dir/serial.log
+    vm_running "$name" || die "$name is not running"
+    seen=$(grep -c 'sysrq: Trigger a crash' "$serial" || true)
+    deadline=$(($(date +%s) + wait))
+    log "$name: waiting for a crash on the serial console (one seen before: $seen)"
+    while [ "$(grep -c 'sysrq: Trigger a crash' "$serial" || true)" -le "$seen" ]; do
+        [ "$(date +%s)" -lt "$deadline" ] || die "$name: no new crash on the serial console within $wait s"
+        sleep 1
+    done
+    crashed=$(date +%s)
+    cmd_ssh_port "$name" off
+    off_at=$(date +%s)
+    sleep "$seconds"
+    cmd_ssh_port "$name" on
+    # on stdout: what the scenario asserts
+    printf 'ssh refused from %s s to %s s after the crash\n' "$((off_at - crashed))" "$(($(date +%s) - crashed))"
 }
 
 cmd_ssh() {
@@ -383,6 +439,8 @@ main() {
         up) cmd_up "$@" ;;
         down) cmd_down "$@" ;;
         ssh) cmd_ssh "$@" ;;
+        ssh-port) cmd_ssh_port "$@" ;;
+        ssh-drop-on-crash) cmd_ssh_drop_on_crash "$@" ;;
         wait-ssh) init_lab_dir; cmd_wait_ssh "$@" ;;
         inventory) cmd_inventory "$@" ;;
         serial) printf '%s/serial.log\n' "$(vm_dir "${1:?usage: serial NAME}")" ;;
