@@ -3,7 +3,8 @@
 # Stages: ansible-lint (production), ansible-test sanity, ansible-test units, the collection
 # tarball (built, checked for clutter, installed offline, galaxy-importer), the conformance tests (what we write
 # judged by the distributions' own tools; skipped, and said so, without FLEET_KDUMP_ORACLES), the AWX-style
-# ansible-runner test, then every Molecule scenario under molecule/ (default, fleet, remote, vm, and vm-rhel-stack: the
+# ansible-runner test, then every Molecule scenario under molecule/ (default, fleet, remote, vm, vm-remote: a real crash
+# dumped to a server over SSH, and vm-rhel-stack: the
 # RHEL kdump stack on a Debian VM, skipped and said so without FLEET_KDUMP_ORACLES).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -13,7 +14,7 @@ mkdir -p "$log_dir"
 stages=(lint sanity units package)
 [ -d tests/conformance ] && stages+=(conformance)
 [ -d tests/runner ] && stages+=(runner)
-for scenario in default fleet remote vm vm-rhel-stack; do
+for scenario in default fleet remote vm vm-remote vm-rhel-stack; do
   [ -f "molecule/$scenario/molecule.yml" ] && stages+=("molecule-$scenario")
 done
 
