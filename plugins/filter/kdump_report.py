@@ -163,7 +163,8 @@ _value:
           description: C({status, detail}), the status V(passed), V(failed), V(refused) or V(not_run).
           type: dict
         canary_failure:
-          description: Why the host's canary play failed, V(null) when it did not.
+          description: Why the host's canary play failed (the canary play of C(playbooks/site.yml), or the crash
+            test play of C(playbooks/crash_test.yml)), V(null) when it did not.
           type: str
         ready:
           description: The newest C(kdump_verify) result's C(ready); likewise C(crashkernel_running), C(reserved_bytes),
@@ -193,6 +194,14 @@ _value:
               filter's result (status, C(minimum_size), C(highest_failure_size), C(recommended_size), C(ratio), the
               steps) with C(host), C(kernel), C(ram_bytes), C(estimate_source), C(estimate_detail) and C(seconds).
           type: dict
+        calibration_refusal:
+          description: Why the C(calibrate) entry point refused to calibrate the host (every missing condition),
+            V(null) when it did not refuse.
+          type: str
+        calibration_failure:
+          description: Why C(playbooks/calibrate.yml) failed on the host (a refusal, a calibration that stopped or
+            left the host not armed, a failed task, an unreachable canary), V(null) when it did not fail there.
+          type: str
         analysis_tools:
           description: With C(kdump_analysis_tools), C({kernel, packages, missing, installed, check_mode, error});
             V(null) when they were not requested.

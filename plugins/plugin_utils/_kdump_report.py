@@ -53,6 +53,8 @@ RESULT_VARS = VERIFY_RESULTS + (
     '__kdump_canary_failure',  # site.yml canary play: the rescue's record of why the canary failed
     '__kdump_canary_reached',  # site.yml canary play: set on entry
     '__kdump_calibration',     # calibrate: the calibration record (search, proven minimum, recommendation)
+    '__kdump_calibrate_refusal',  # calibrate: why the host was not calibrated (skipped when it was)
+    '__kdump_calibrate_failure',  # calibrate.yml: the rescue's record of why the calibration failed on the host
     '__kdump_analysis_tools',  # analysis_tools: {kernel, packages, missing, installed, check_mode, error}
     'kdump_state',
 )
@@ -146,6 +148,8 @@ def host_record(host, host_vars, kdump_state='present'):
         'dumps': [dict((field, dump.get(field)) for field in DUMP_FIELDS) for dump in (verify.get('dumps') or [])[:DUMPS_PER_HOST]],
         'crash_test': _crash_test(host_vars),
         'calibration': _result(host_vars, '__kdump_calibration') or None,
+        'calibration_refusal': _result(host_vars, '__kdump_calibrate_refusal').get('msg'),
+        'calibration_failure': _result(host_vars, '__kdump_calibrate_failure').get('msg'),
         'errors': errors,
         'analysis_tools': _analysis_tools(host_vars),
         'diagnostics': _diagnostics(host_vars),

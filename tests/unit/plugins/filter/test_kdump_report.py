@@ -105,7 +105,8 @@ def test_record_fields_come_from_verify_and_reserve():
             {'path': '/var/crash/202611252341', 'time': '2026-11-25T23:41:52Z', 'size_bytes': 48234496, 'complete': True,
              'panic': None, 'crash': None},
         ],
-        'crash_test': {'status': 'not_run', 'detail': ''}, 'calibration': None, 'errors': [],
+        'crash_test': {'status': 'not_run', 'detail': ''}, 'calibration': None, 'calibration_refusal': None,
+        'calibration_failure': None, 'errors': [],
         # Neither an analysis tools result nor SysRq diagnostics were registered for this host.
         'analysis_tools': None, 'diagnostics': {}}
 
@@ -146,6 +147,14 @@ CRASH_CASES = [
 def test_crash_test(results, status, detail):
     host_vars = dict(copy.deepcopy(CANARY), **results)
     assert record_of(host_vars)['crash_test'] == {'status': status, 'detail': detail}
+
+
+def test_an_unreachable_canary_is_unknown_with_the_reason_crash_test_yml_recorded():
+    """crash_test.yml turns an unreachable canary into a failure its rescue records as __kdump_canary_failure."""
+    record = record_of({'__kdump_canary_failure': r('canary_unreachable')})
+    assert record['state'] == 'unknown' and record['crash_test'] == {'status': 'not_run', 'detail': ''}
+    assert record['canary_failure'] == RESULTS['canary_unreachable']['msg']
+    assert record['errors'] == [NO_VERIFY, 'canary: ' + RESULTS['canary_unreachable']['msg']]
 
 
 def test_summary_counts_states_memory_and_crash_tests():
@@ -207,6 +216,39 @@ def test_calibrations_are_in_the_host_records_and_give_the_fleet_value():
     assert report['calibration']['hosts'] == ['c1', 'c2']
     one = kdump_report({'c1': hostvars['c1'], 'web': hostvars['web']}, ['c1', 'web'])
     assert one['calibration']['kdump_crashkernel'] == '160M' and one['calibration']['kdump_crashkernel_tiers'] == []
+
+
+def test_a_refused_or_failed_calibration_is_in_the_host_record_and_not_in_the_fleet_value():
+    """calibrate.yml: the role's refusal and the playbook's rescue record; neither is a calibration to apply."""
+    hostvars = {
+        # the mistyped phrase on a container: the role refuses, then fails the canary, calibrate.yml records it
+        'refused': {'__kdump_verify': r('verify_container'), '__kdump_calibrate_ready': r('verify_container'),
+                    '__kdump_calibrate_refusal': r('calibrate_refused'),
+                    '__kdump_calibrate_failure': r('calibrate_failure')},
+        # unreachable before the role ran: no refusal, no verify result, the rescue's record only
+        'gone': {'__kdump_calibrate_failure': r('canary_unreachable')},
+        # a step timed out: the record stands (status stopped), and the playbook's failure is beside it
+        'stopped': {'__kdump_verify': r('verify_armed'), '__kdump_calibrate_refusal': r('skipped'),
+                    '__kdump_calibration': calibration_record('stopped', G, None, 'stopped'),
+                    '__kdump_calibrate_failure': r('calibrate_stopped')},
+        'c1': {'__kdump_verify': r('verify_armed'), '__kdump_calibrate_refusal': r('skipped'),
+               '__kdump_calibration': calibration_record('c1', G, 160 * M)},
+    }
+    report = kdump_report(hostvars, ['refused', 'gone', 'stopped', 'c1'])
+    records = dict((record['host'], record) for record in report['hosts'])
+    assert records['refused']['calibration'] is None
+    assert records['refused']['calibration_refusal'] == RESULTS['calibrate_refused']['msg']
+    assert records['refused']['calibration_failure'] == RESULTS['calibrate_failure']['msg']
+    assert 'confirmation phrase' in records['refused']['calibration_refusal']
+    assert (records['gone']['state'], records['gone']['calibration_refusal']) == ('unknown', None)
+    assert records['gone']['calibration_failure'].startswith('canary-01 is unreachable: ')
+    assert records['stopped']['calibration']['status'] == 'stopped'
+    assert records['stopped']['calibration_refusal'] is None
+    assert records['stopped']['calibration_failure'] == RESULTS['calibrate_stopped']['msg']
+    assert (records['c1']['calibration_refusal'], records['c1']['calibration_failure']) == (None, None)
+    # only the complete calibration gives the value to apply; the crash test and its canary failure are untouched
+    assert report['calibration']['hosts'] == ['c1'] and report['calibration']['kdump_crashkernel'] == '160M'
+    assert all(record['canary_failure'] is None and record['crash_test']['status'] == 'not_run' for record in records.values())
 
 
 class TemplatingVars(Mapping):
