@@ -413,9 +413,19 @@ def assert_no_search_and_no_change(events):
                if e['event'] in ('runner_on_ok', 'runner_on_failed')
                and e['event_data'].get('task', '').startswith(CALIBRATE_SEARCH_TASKS)]
     assert started == [], 'the search must not start behind a refusal'
+    # The report directory the report play creates is the controller's output, not a change to a host.
     changed = [(e['event_data']['host'], e['event_data']['task']) for e in events
-               if e['event'] == 'runner_on_ok' and e['event_data'].get('res', {}).get('changed')]
+               if e['event'] == 'runner_on_ok' and e['event_data'].get('res', {}).get('changed')
+               and not e['event_data']['task'].startswith('Report | ')]
     assert changed == []
+
+
+def calibrate_run_failure(events):
+    """The message calibrate.yml's report play fails the run with, after writing the report."""
+    failures = [e['event_data']['res'].get('msg', '') for e in events if e['event'] == 'runner_on_failed'
+                and e['event_data'].get('task') == "Report | Fail the run when a canary's calibration was refused or failed"]
+    assert len(failures) == 1, failures
+    return failures[0]
 
 
 def test_calibrate_refuses_a_wrong_confirmation_on_the_canary(noop, fleet, tmp_path, collections_path):
@@ -439,9 +449,18 @@ def test_calibrate_refuses_a_wrong_confirmation_on_the_canary(noop, fleet, tmp_p
     assert 'kdump is not ready (capture kernel not loaded)' in message
     assert 'canary group' not in message and 'check mode' not in message
     assert_no_search_and_no_change(events)
-    # Only the canary plays; its refusal fails the play's every host, so the report play does not run either.
+    # Only the canary plays, then the report play on the controller: the report holds the refusal, and the run
+    # fails after it, naming the canary and the report.
     touched = {e['event_data'].get('host') for e in events if e['event'].startswith('runner_on_')}
-    assert touched == {'runner6-01'}, touched
+    assert touched == {'runner6-01', 'localhost'}, touched
+    report, markdown = read_report(report_dir)
+    canary = next(h for h in report['hosts'] if h['host'] == 'runner6-01')
+    assert canary['calibration'] is None
+    assert canary['calibration_refusal'] == refusals[0][2]
+    assert canary['calibration_failure'] == message
+    assert '| runner6-01 | refused | %s |' % refusals[0][2] in markdown
+    assert calibrate_run_failure(events) == 'The calibration did not complete on runner6-01 (the report: %s). runner6-01: %s' % (
+        report_dir / 'kdump-report.md', message)
     # What the gate read on the canary: no capture kernel, and no estimate to start from (the kernel is the host's).
     ready = next(e['event_data']['res'] for e in events if e['event'] == 'runner_on_ok'
                  and e['event_data'].get('task', '').startswith('Calibrate | Read the kdump state'))
@@ -496,6 +515,8 @@ def test_calibrate_in_check_mode_refuses_the_canary(tmp_path, collections_path):
     assert 'check mode: nothing is crashed' in message, message
     assert 'confirmation phrase' not in message and 'canary group' not in message
     assert_no_search_and_no_change(events)
+    assert calibrate_run_failure(events).startswith('The calibration did not complete on localhost (the report: ')
+    assert read_report(tmp_path / 'report')[0]['hosts'][0]['calibration_failure'] == message
 
 
 # ------------------------------------------------------------------------------------------- report rendering
@@ -589,6 +610,12 @@ def test_report_renders_the_calibration(tmp_path, collections_path):
                       '__kdump_calibration': calibration_record('canary-2g', 2 << 30, 144, 180 + 12,
                                                                 [(256, 'captured'), (128, 'no_dump'), (144, 'captured')])},
         'web-01': {'__kdump_verify': results['verify_armed']},
+        # calibrate.yml's records of a canary that refused (the role's refusal, then the rescue of its failure)
+        # and of one that could not be reached (the rescue only): neither is a calibration to apply
+        'canary-refused': {'__kdump_verify': results['verify_container'],
+                           '__kdump_calibrate_refusal': results['calibrate_refused'],
+                           '__kdump_calibrate_failure': results['calibrate_failure']},
+        'canary-gone': {'__kdump_calibrate_failure': results['canary_unreachable']},
     }
     inventory = tmp_path / 'hosts.yml'
     inventory.write_text(yaml.safe_dump({'fleet': {'hosts': hosts}}, sort_keys=False))
@@ -606,7 +633,13 @@ def test_report_renders_the_calibration(tmp_path, collections_path):
     assert report['calibration']['kdump_crashkernel'] == 'tiers'
     assert report['calibration']['kdump_crashkernel_tiers'] == [{'min_ram': '0', 'size': '160M'},
                                                                 {'min_ram': '2G', 'size': '192M'}]
-    assert [h['calibration'] and h['calibration']['minimum_size'] for h in report['hosts']] == ['128M', '144M', None]
+    assert [h['calibration'] and h['calibration']['minimum_size'] for h in report['hosts']] == [
+        '128M', '144M', None, None, None]
+    assert '| canary-refused | refused | %s |' % results['calibrate_refused']['msg'] in markdown
+    assert '| canary-gone | failed | %s |' % results['canary_unreachable']['msg'] in markdown
+    html = (report_dir / 'kdump-report.html').read_text()
+    assert 'calibration refused: Calibration refused on canary-01: kdump_crash_test_confirm does not equal' in html
+    assert 'calibration failed: canary-01 is unreachable: ' in html
     stats = stats_event(events)['event_data']['artifact_data']
     assert stats['kdump_calibration']['kdump_crashkernel_tiers'] == report['calibration']['kdump_crashkernel_tiers']
     assert [record['host'] for record in stats['kdump_calibration']['records']] == ['canary-1g', 'canary-2g']
