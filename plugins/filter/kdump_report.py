@@ -16,7 +16,7 @@ description:
   - "A host's RV(_value.hosts[].state): V(armed) (the newest C(kdump_verify) says ready), V(reboot_pending)
     (not ready, and the reservation waits for a reboot that was not done), V(not_armed) (not ready, with the reasons
     in RV(_value.hosts[].errors)), V(disabled) (C(kdump_state=absent)), V(unknown) (no C(kdump_verify) result:
-    unreachable, failed, or not run)."
+    unreachable, failed, or not run; or crashed by the crash test and not heard from since)."
   - "Its crash test: V(passed), V(failed) (the dump check failed, or the host was crashed and no dump was
     verified), V(refused) (a condition was missing; the detail names it) or V(not_run)."
   - The role's C(report) entry point renders C(kdump-report.json) and C(kdump-report.md) from this value and

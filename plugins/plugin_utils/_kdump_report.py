@@ -119,9 +119,14 @@ def host_record(host, host_vars, kdump_state='present'):
     rebooted = bool(_result(host_vars, '__kdump_reboot').get('rebooted', False))
     reboot_pending = bool(reserve.get('reboot_required')) and not rebooted
     state = _state(verify, host_vars['kdump_state'] if 'kdump_state' in host_vars else kdump_state, reboot_pending)
+    crash_test = _crash_test(host_vars)
 
     errors = [] if 'ready' in verify else [NO_VERIFY_RESULT]
     errors.extend(verify.get('reasons') or [])
+    # Crashed and not heard from since: the last verification (before the crash) says nothing about now.
+    if crash_test['detail'] == CRASHED_WITHOUT_DUMP:
+        state = UNKNOWN
+        errors.append('crash test: %s' % CRASHED_WITHOUT_DUMP)
     if 'msg' in canary_failure:
         errors.append('canary: %s' % canary_failure['msg'])
 
@@ -146,7 +151,7 @@ def host_record(host, host_vars, kdump_state='present'):
         'remote_target_failure': next((check.get('detail') for check in verify.get('checks') or []
                                        if check.get('name') == 'remote_target' and not check.get('ok')), None),
         'dumps': [dict((field, dump.get(field)) for field in DUMP_FIELDS) for dump in (verify.get('dumps') or [])[:DUMPS_PER_HOST]],
-        'crash_test': _crash_test(host_vars),
+        'crash_test': crash_test,
         'calibration': _result(host_vars, '__kdump_calibration') or None,
         'calibration_refusal': _result(host_vars, '__kdump_calibrate_refusal').get('msg'),
         'calibration_failure': _result(host_vars, '__kdump_calibrate_failure').get('msg'),
@@ -237,7 +242,7 @@ def canary_gate(report, canaries, hostvars, crash_test=False, allow_no_canary=Fa
         else:
             if record['canary_failure']:
                 reasons.append('canary play failed: %s' % record['canary_failure'])
-            if record['state'] == UNKNOWN:
+            if record['state'] == UNKNOWN and NO_VERIFY_RESULT in record['errors']:
                 reasons.append('state unknown (%s)' % NO_VERIFY_RESULT)
             # A container cannot be armed (the kernel is the host's); anything else must be armed to pass.
             if record['state'] == NOT_ARMED and not record['container']:

@@ -149,6 +149,18 @@ def test_crash_test(results, status, detail):
     assert record_of(host_vars)['crash_test'] == {'status': status, 'detail': detail}
 
 
+def test_a_canary_crashed_and_not_back_is_unknown_whatever_it_was_before_the_crash():
+    """The wait after the crash timed out: the verification from before the crash (armed) no longer tells."""
+    host_vars = dict(copy.deepcopy(CANARY), __kdump_crash_trigger=r('crash_trigger_started'),
+                     __kdump_canary_failure=r('canary_failure'))
+    record = record_of(host_vars)
+    assert record['state'] == 'unknown'
+    assert record['errors'] == ['crash test: ' + CRASHED_WITHOUT_DUMP, 'canary: ' + RESULTS['canary_failure']['msg']]
+    passed = record_of(dict(copy.deepcopy(CANARY), __kdump_crash_trigger=r('crash_trigger_started'),
+                            __kdump_crash_verify=r('verify_after_crash'), __kdump_crash_result=r('crash_passed')))
+    assert passed['state'] == 'armed' and passed['errors'] == []
+
+
 def test_an_unreachable_canary_is_unknown_with_the_reason_crash_test_yml_recorded():
     """crash_test.yml turns an unreachable canary into a failure its rescue records as __kdump_canary_failure."""
     record = record_of({'__kdump_canary_failure': r('canary_unreachable')})
@@ -172,11 +184,12 @@ def test_summary_counts_states_memory_and_crash_tests():
     report = kdump_report(hostvars, order)
     assert [record['host'] for record in report['hosts']] == order
     assert report['summary'] == {
-        'hosts': 8, 'armed': 3, 'reboot_pending': 1, 'not_armed': 1, 'disabled': 1, 'unknown': 2,
+        # 'lost' was armed before its crash and has not been heard from since: unknown
+        'hosts': 8, 'armed': 2, 'reboot_pending': 1, 'not_armed': 1, 'disabled': 1, 'unknown': 3,
         # reserved_bytes null (container) and missing (unknown) count as 0
         'reserved_bytes_total': 4 * 201326592,
         'crash_tests_passed': ['passed'], 'crash_tests_failed': ['lost'], 'crash_tests_refused': ['container'],
-        'not_armed_hosts': ['silent', 'pending', 'container', 'gone'],
+        'not_armed_hosts': ['silent', 'pending', 'container', 'lost', 'gone'],
         # every dump on every host; the results carry no crash records, so no signatures
         'dumps': 13, 'crash_signatures': 0, 'hosts_with_dumps': ['armed', 'lost', 'off', 'passed'],
     }
