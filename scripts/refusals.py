@@ -29,12 +29,14 @@ MODULES_PACKAGE = 'ansible_collections.fleet.kdump.plugins.modules.'
 TMP = re.compile(r'/tmp/pytest-of-[^/\s]+/pytest-\d+/[^\s\'":]+|/tmp/tmp[^\s\'":]+')
 # This machine's name (the fence_kdump_nodes tests name it): the table must not depend on the machine.
 HOSTNAME = re.compile(r'(?<![\w.-])%s(?![\w.-])' % re.escape(socket.gethostname()))
+# This machine's running kernel (kdump_reserve names it as an example of a valid kernel path).
+KERNEL = re.compile(r'(?<=/boot/vmlinuz-)%s(?![\w.-])' % re.escape(os.uname().release))
 # Test plumbing, not user input.
 HIDDEN_OPTIONS = ('config_file',)
 
 
 def clean(text):
-    return HOSTNAME.sub('<hostname>', TMP.sub('<tmp>', text))
+    return KERNEL.sub('<running kernel>', HOSTNAME.sub('<hostname>', TMP.sub('<tmp>', text)))
 
 
 def user_options(module):
