@@ -390,6 +390,8 @@ class FamilyTable(object):
       distributions   {os-release ID: Ansible's ``distribution`` fact} (other IDs: the ID capitalised)
       pkg_mgr         (Host) -> Ansible's ``pkg_mgr`` fact (the package module to use)
       packages        (Host) -> [package names], the kdump stack this host needs
+      target_packages {target type: [package names]} the capture side needs beside the stack for that kind of dump
+                      target (the NFS client's mount helper for nfs)
       package_query   package_db.PackageQuery: how to read their installed versions (one command)
       package_answers (Host, packages) -> {question: answer} the package scripts act on (debconf), or None
     Boot parameter and crash test
@@ -420,7 +422,7 @@ class FamilyTable(object):
                  host_problems=lambda config, host: [],
                  disabled_detail=None, default_path=DEFAULT_DUMP_PATH, shared_dump_dirs=None, prefers_grubby=False,
                  os_family=None, distributions=None, pkg_mgr=lambda host: 'unknown', packages=lambda host: (),
-                 package_query=None, package_answers=lambda host, packages: None,
+                 package_query=None, package_answers=lambda host, packages: None, target_packages=None,
                  estimate_command=None, parse_estimate=None, initrd_list_command=lambda path: None,
                  capture_cmdline_append=None, capture_runtime_bytes=16 << 20, capture_rebuild=(None, None)):
         self.name = name
@@ -458,6 +460,7 @@ class FamilyTable(object):
         self.packages = packages
         self.package_query = package_query
         self.package_answers = package_answers
+        self.target_packages = dict((kind, tuple(names)) for kind, names in (target_packages or {}).items())
         self.estimate_command = tuple(estimate_command) if estimate_command else None
         self.parse_estimate = parse_estimate
         self.initrd_list_command = initrd_list_command

@@ -284,6 +284,9 @@ def default_crashkernel_from(shipped):
 
 # kdump-tools, the kexec binary and makedumpfile (Recommends only since 1:1.6.9), spec 2.1.
 PACKAGES = ('kdump-tools', 'kexec-tools', 'makedumpfile')
+# An nfs target: the capture kernel boots the root file system and kdump-config runs `mount -t nfs` (spec 2),
+# which needs mount.nfs (nfs-common); without it the capture fails with "Unable to mount remote NFS directory".
+TARGET_PACKAGES = {'nfs': ('nfs-common',)}
 
 
 def package_answers(host, packages):
@@ -320,6 +323,7 @@ TABLE = FamilyTable(
     packages=lambda host: PACKAGES,
     package_query=package_db.DPKG,
     package_answers=package_answers,
+    target_packages=TARGET_PACKAGES,
     estimate_command=('kdump-config', 'show'),
     parse_estimate=parse_kdump_config_show,
     initrd_list_command=lambda path: ['lsinitramfs', '-l', path],

@@ -296,6 +296,10 @@ def packages(host):
     return ('kexec-tools', 'makedumpfile')
 
 
+# An nfs target: dracut's nfs module (mkdumprd) puts mount.nfs from nfs-utils into the capture initrd.
+TARGET_PACKAGES = {'nfs': ('nfs-utils',)}
+
+
 def pkg_mgr(host):
     """Ansible's rule: dnf5 where /usr/bin/dnf (or microdnf) is dnf5, else dnf; ostree hosts are special."""
     if host.resolve('/run/ostree-booted'):
@@ -358,6 +362,7 @@ TABLE = FamilyTable(
     pkg_mgr=pkg_mgr,
     packages=packages,
     package_query=package_db.RPM,
+    target_packages=TARGET_PACKAGES,
     # kdumpctl estimate rebuilds a stale capture initrd first: kdump_verify runs it only when the initrd is fresh.
     estimate_command=('kdumpctl', 'estimate'),
     parse_estimate=parse_kdumpctl_estimate,

@@ -211,6 +211,8 @@ def default_crashkernel(host):
 
 # The kdump scripts and kdumptool, the kexec binary, makedumpfile (spec 3.1).
 PACKAGES = ('kdump', 'kexec-tools', 'makedumpfile')
+# An nfs KDUMP_SAVEDIR: mkdumprd puts mount.nfs (package nfs-client) into the kdump initrd.
+TARGET_PACKAGES = {'nfs': ('nfs-client',)}
 
 
 TABLE = FamilyTable(
@@ -239,6 +241,7 @@ TABLE = FamilyTable(
     pkg_mgr=lambda host: 'zypper',
     packages=lambda host: PACKAGES,
     package_query=package_db.RPM,
+    target_packages=TARGET_PACKAGES,
     # No estimator of its own (kdumptool calibrate is the distribution default, size=auto): the model estimates.
     initrd_list_command=lambda path: ['lsinitrd', path],
     # The kdump initrd carries root's known_hosts and the identities (kdump(5), KDUMP_HOST_KEY).

@@ -96,6 +96,15 @@ options:
       - The SSH port of the dump server. Default is the one the configuration names (SUSE's C(KDUMP_SAVEDIR) URL),
         else 22.
     type: int
+  target_type:
+    description:
+      - The kind of dump target the caller is about to configure (C(kdump_target.type) of the role). RV(packages)
+        then also lists the client packages the capture side needs for it beside the kdump stack, so that one call
+        still tells the role everything to install.
+      - V(nfs) adds the NFS client's mount helper (Debian and Ubuntu C(nfs-common), RHEL C(nfs-utils), SUSE
+        C(nfs-client)); the other kinds need nothing more.
+    type: str
+    choices: [local, ssh, nfs, raw, ext2, ext3, ext4, xfs, virtiofs]
   panic_sysctl_file:
     description:
       - A sysctl drop-in whose checksum, mode and owner to report as RV(panic_sysctl_file), so that a caller can
@@ -305,6 +314,7 @@ packages:
     - RHEL 10 and Fedora 41 on C(kdump-utils), C(kexec-tools), C(makedumpfile); older RHEL C(kexec-tools),
       C(makedumpfile); Debian and Ubuntu C(kdump-tools), C(kexec-tools), C(makedumpfile); SUSE C(kdump),
       C(kexec-tools), C(makedumpfile).
+    - With O(target_type=nfs) also the family's NFS client package (C(nfs-common), C(nfs-utils), C(nfs-client)).
   returned: always
   type: dict
   sample: {kdump-tools: "1:1.8.1", kexec-tools: "1:2.0.25-3+deb12u3", makedumpfile: null}
@@ -762,8 +772,11 @@ class Verifier(object):
         return table, host, _families.detect(os_release)
 
     def packages(self, table, host):
-        """({package: installed version or None}, debconf answers or None) of the family's kdump packages."""
-        names = list(table.packages(host))
+        """({package: installed version or None}, debconf answers or None) of the family's kdump packages and the
+        client packages of the dump target the caller names (target_type)."""
+        stack = list(table.packages(host))
+        names = stack + [name for name in table.target_packages.get(self.module.params['target_type'], ())
+                         if name not in stack]
         if not names or table.package_query is None:
             return {}, None
         result = self.run_tool(table.package_query.argv(names))
@@ -773,7 +786,7 @@ class Verifier(object):
             versions = dict((name, None) for name in names)
         else:
             versions = table.package_query.parse(result[0], result[1], result[2], names)
-        return versions, table.package_answers(host, names)
+        return versions, table.package_answers(host, stack)
 
     @staticmethod
     def file_state(path):
@@ -1202,6 +1215,8 @@ def main():
             estimate=dict(type='bool', default=False),
             ssh_known_hosts=dict(type='path', default=_remote_target.DEFAULT_KNOWN_HOSTS),
             ssh_port=dict(type='int'),
+            target_type=dict(type='str', choices=['local', 'ssh', 'nfs', 'raw', 'ext2', 'ext3', 'ext4', 'xfs',
+                                                  'virtiofs']),
         ),
         supports_check_mode=True,
     )

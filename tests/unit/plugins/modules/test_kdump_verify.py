@@ -15,6 +15,7 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.fleet.kdump.plugins.modules import kdump_verify
+from ansible_collections.fleet.kdump.plugins.module_utils import _families
 from ansible_collections.fleet.kdump.tests.unit.plugins.modules.utils import patch_module, run_module  # noqa: F401 pylint: disable=unused-import
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures')
@@ -543,6 +544,44 @@ def test_no_dpkg_query_reports_every_package_missing_with_a_warning(patch_module
     assert not failed
     assert result['packages'] == {'kdump-tools': None, 'kexec-tools': None, 'makedumpfile': None}
     assert any('dpkg-query is not installed' in warning for warning in warnings), warnings
+
+
+def test_an_nfs_target_adds_the_nfs_client_to_the_packages_it_asks_dpkg_about(patch_module, host):
+    debian_host(host, armed=False)
+    query = DPKG_QUERY + ('nfs-common',)
+    host.answers[query] = (1, fixture('packages/dpkg-query-kdump-bookworm.out'),
+                           'dpkg-query: no packages found matching nfs-common\n')
+    result, failed = run_module(kdump_verify.main, {'target_type': 'nfs'})
+    assert not failed
+    assert list(query) in host.calls and list(DPKG_QUERY) not in host.calls  # still one query
+    assert result['packages'] == {'kdump-tools': '1:1.8.1', 'kexec-tools': '1:2.0.25-3+deb12u3',
+                                  'makedumpfile': '1:1.7.2-1', 'nfs-common': None}
+    assert result['debconf']['kdump-tools/use_kdump'] == 'true'
+    host.answers[query] = (0, fixture('packages/dpkg-query-kdump-nfs-bookworm.out'), '')
+    result, _failed = run_module(kdump_verify.main, {'target_type': 'nfs'})
+    assert result['packages']['nfs-common'] == '1:2.6.2-4+deb12u1'
+
+
+@pytest.mark.parametrize('target_type', ['local', 'ssh', 'ext4'])
+def test_other_targets_need_no_client_package(patch_module, host, target_type):
+    debian_host(host, armed=False)
+    result, _failed = run_module(kdump_verify.main, {'target_type': target_type})
+    assert sorted(result['packages']) == ['kdump-tools', 'kexec-tools', 'makedumpfile']
+
+
+def test_an_nfs_target_on_rhel_asks_rpm_about_nfs_utils(patch_module, host):
+    rhel_host(host, 'path /var/crash\n')
+    query = RPM_QUERY + ('kexec-tools', 'makedumpfile', 'nfs-utils')
+    host.answers[query] = (1, fixture('packages/rpm-q-kdump-el9.out').replace('kdump-utils', 'nfs-utils'), '')
+    result, _failed = run_module(kdump_verify.main, {'target_type': 'nfs'})
+    assert list(query) in host.calls
+    assert result['packages'] == {'kexec-tools': '2.0.28-5.el9', 'makedumpfile': '1:1.7.4-6.el9', 'nfs-utils': None}
+
+
+@pytest.mark.parametrize('family, package', [('debian', 'nfs-common'), ('ubuntu', 'nfs-common'),
+                                             ('rhel', 'nfs-utils'), ('suse', 'nfs-client')])
+def test_each_family_names_its_nfs_client_package(family, package):
+    assert _families.get(family).target_packages == {'nfs': (package,)}
 
 
 def test_rhel_packages_and_facts_from_rpm_and_the_dnf_symlink(patch_module, host):
