@@ -29,14 +29,14 @@ CONTAINER_LAB_LOCK := flock $(LOCK_DIR)/container-lab.lock
 VM_LAB_LOCK        := flock $(LOCK_DIR)/vm-lab.lock
 $(shell mkdir -p $(LOCK_DIR))
 
-.PHONY: help venv collection-tree lint sanity units fuzz fuzz-run refusals conformance runner molecule-default molecule-fleet molecule-remote molecule-vm molecule-vm-remote molecule-vm-rhel-stack molecule-vm-calibrate test test-matrix demo build clean
+.PHONY: help venv collection-tree lint sanity units fuzz fuzz-run refusals conformance runner molecule-default molecule-fleet molecule-remote molecule-vm molecule-vm-remote molecule-vm-nfs molecule-vm-rhel-stack molecule-vm-calibrate test test-matrix demo build clean
 
 help:
 	@echo "make test    - lint, sanity, unit tests, then every Molecule scenario (what CI runs)"
 	@echo "make demo    - build the lab (VM canary + SSH containers), run playbooks/site.yml with a real crash, print the report"
 	@echo "make fuzz    - the hypothesis round trips of tests/fuzz with FUZZ_EXAMPLES (10000) examples each; make units runs 300"
 	@echo "make refusals - regenerate docs/refusals.md from the module unit tests (make units says when it is stale)"
-	@echo "make venv | lint | sanity | units | fuzz | refusals | conformance | runner | molecule-default | molecule-fleet | molecule-remote | molecule-vm | molecule-vm-remote | molecule-vm-rhel-stack | test-matrix | build | clean"
+	@echo "make venv | lint | sanity | units | fuzz | refusals | conformance | runner | molecule-default | molecule-fleet | molecule-remote | molecule-vm | molecule-vm-remote | molecule-vm-nfs | molecule-vm-rhel-stack | test-matrix | build | clean"
 	@echo "make molecule-vm-calibrate - extended: calibrate crashkernel= on a VM by crashing it (~30-60 min under TCG)"
 
 $(VENV)/.stamp: $(REQS) constraints-dev.txt scripts/find-python.sh scripts/ansible-test-get-pip.py
@@ -124,6 +124,12 @@ molecule-vm-remote: venv collection-tree
 	lab/vm.sh setup-host && lab/vm.sh build && lab/container.sh setup-host && lab/container.sh build
 	cd $(ROOT) && $(VM_LAB_LOCK) $(BIN)/molecule test -s vm-remote
 
+# A real crash whose dump lands on an NFSv4 server (nfs-ganesha in a container, lab/nfs-server; the VM reaches it through
+# QEMU's user network). In test-matrix, not in `make test` (time budget).
+molecule-vm-nfs: venv collection-tree
+	lab/vm.sh setup-host && lab/vm.sh build && lab/container.sh setup-host && lab/container.sh build
+	cd $(ROOT) && $(VM_LAB_LOCK) $(BIN)/molecule test -s vm-nfs
+
 # The RHEL kdump stack (kdump-utils from FLEET_KDUMP_ORACLES) on a Debian VM, driven as family rhel; without the
 # oracles it prints one line and counts as skipped.
 molecule-vm-rhel-stack: venv collection-tree
@@ -146,6 +152,7 @@ test-matrix: venv
 	@for suite in bullseye bookworm trixie; do \
 	  FLEET_KDUMP_VM_SUITE=$$suite $(MAKE) molecule-vm || exit 1; \
 	done
+	@$(MAKE) molecule-vm-nfs
 
 demo: venv
 	@$(ROOT)/lab/demo.sh
