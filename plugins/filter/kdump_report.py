@@ -85,6 +85,11 @@ _value:
           description: Hosts whose crash test passed; likewise C(crash_tests_failed) and C(crash_tests_refused).
           type: list
           elements: str
+        rollouts_failed:
+          description: Hosts whose rollout (the Rollout play of C(playbooks/site.yml)) failed; C(rollouts_not_reached)
+            the hosts a stopped rollout did not reach.
+          type: list
+          elements: str
         not_armed_hosts:
           description: Hosts that are neither armed nor disabled.
           type: list
@@ -156,11 +161,21 @@ _value:
           description: The distribution family, V(null) when unknown.
           type: str
         errors:
-          description: Why the host is not armed, and why its canary play failed (C(canary:) prefix).
+          description: "Why the host is not armed, why its canary play failed (C(canary:) prefix), why its rollout
+            failed (C(rollout failed:)) or did not reach it (C(not rolled out:))."
           type: list
           elements: str
         crash_test:
           description: C({status, detail}), the status V(passed), V(failed), V(refused) or V(not_run).
+          type: dict
+        rollout:
+          description:
+            - C({status, detail}) of the host's rollout, the Rollout play of C(playbooks/site.yml) (its reboot and the
+              verify after it).
+            - "V(done) (reached, nothing failed), V(failed) (the detail says why, for example a reboot that did not come
+              back or an unreachable host), V(not_reached) (the rollout stopped before the host's batch because the
+              failed share exceeded C(kdump_max_fail_percentage); the detail says so), V(not_run) (not in a rollout,
+              for example a canary, another playbook, a host that failed before)."
           type: dict
         canary_failure:
           description: Why the host's canary play failed (the canary play of C(playbooks/site.yml), or the crash

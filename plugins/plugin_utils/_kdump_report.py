@@ -40,6 +40,12 @@ REFUSED = 'refused'
 NOT_RUN = 'not_run'
 CRASH_TEST_STATUSES = (PASSED, FAILED, REFUSED, NOT_RUN)
 
+# Rollout outcomes (site.yml's Rollout play): done, failed, not_reached (the rollout stopped before the host's
+# batch), not_run (the host was not in a rollout: a canary, another playbook, or it failed before).
+DONE = 'done'
+NOT_REACHED = 'not_reached'
+ROLLOUT_STATUSES = (DONE, FAILED, NOT_REACHED, NOT_RUN)
+
 # kdump_verify results, newest first: after a crash test, just before it, after a reboot, the plain one.
 VERIFY_RESULTS = ('__kdump_crash_verify', '__kdump_crash_ready', '__kdump_reboot_verify', '__kdump_verify',
                   '__kdump_diagnose')
@@ -52,6 +58,9 @@ RESULT_VARS = VERIFY_RESULTS + (
     '__kdump_crash_result',    # crash_trigger: the final assert, passed or failed
     '__kdump_canary_failure',  # site.yml canary play: the rescue's record of why the canary failed
     '__kdump_canary_reached',  # site.yml canary play: set on entry
+    '__kdump_rollout_reached',  # site.yml rollout play: set on entry
+    '__kdump_rollout_failure',  # site.yml rollout play: the rescue's record of why the host's rollout failed
+    '__kdump_rollout_not_reached',  # site.yml rollout play: why a stopped rollout never reached the host (a string)
     '__kdump_calibration',     # calibrate: the calibration record (search, proven minimum, recommendation)
     '__kdump_calibrate_refusal',  # calibrate: why the host was not calibrated (skipped when it was)
     '__kdump_calibrate_failure',  # calibrate.yml: the rescue's record of why the calibration failed on the host
@@ -99,6 +108,19 @@ def _crash_test(host_vars):
     return {'status': NOT_RUN, 'detail': ''}
 
 
+def _rollout(host_vars):
+    """{'status', 'detail'} of the host's rollout: done, failed, not_reached or not_run."""
+    failure = _result(host_vars, '__kdump_rollout_failure')
+    if 'msg' in failure:
+        return {'status': FAILED, 'detail': failure['msg']}
+    if '__kdump_rollout_reached' in host_vars:
+        return {'status': DONE, 'detail': ''}
+    not_reached = host_vars['__kdump_rollout_not_reached'] if '__kdump_rollout_not_reached' in host_vars else None
+    if isinstance(not_reached, str) and not_reached:
+        return {'status': NOT_REACHED, 'detail': not_reached}
+    return {'status': NOT_RUN, 'detail': ''}
+
+
 def _state(verify, kdump_state, reboot_pending):
     if 'ready' not in verify:
         return UNKNOWN
@@ -129,6 +151,11 @@ def host_record(host, host_vars, kdump_state='present'):
         errors.append('crash test: %s' % CRASHED_WITHOUT_DUMP)
     if 'msg' in canary_failure:
         errors.append('canary: %s' % canary_failure['msg'])
+    rollout = _rollout(host_vars)
+    if rollout['status'] == FAILED:
+        errors.append('rollout failed: %s' % rollout['detail'])
+    elif rollout['status'] == NOT_REACHED:
+        errors.append('not rolled out: %s' % rollout['detail'])
 
     return {
         'host': host,
@@ -152,6 +179,7 @@ def host_record(host, host_vars, kdump_state='present'):
                                        if check.get('name') == 'remote_target' and not check.get('ok')), None),
         'dumps': [dict((field, dump.get(field)) for field in DUMP_FIELDS) for dump in (verify.get('dumps') or [])[:DUMPS_PER_HOST]],
         'crash_test': crash_test,
+        'rollout': rollout,
         'calibration': _result(host_vars, '__kdump_calibration') or None,
         'calibration_refusal': _result(host_vars, '__kdump_calibrate_refusal').get('msg'),
         'calibration_failure': _result(host_vars, '__kdump_calibrate_failure').get('msg'),
@@ -198,6 +226,8 @@ def fleet_summary(records):
     summary['reserved_bytes_total'] = sum(int(record['reserved_bytes'] or 0) for record in records)
     for status in (PASSED, FAILED, REFUSED):
         summary['crash_tests_%s' % status] = [record['host'] for record in records if record['crash_test']['status'] == status]
+    summary['rollouts_failed'] = [record['host'] for record in records if record['rollout']['status'] == FAILED]
+    summary['rollouts_not_reached'] = [record['host'] for record in records if record['rollout']['status'] == NOT_REACHED]
     summary['not_armed_hosts'] = [record['host'] for record in records if record['state'] not in (ARMED, DISABLED)]
     return summary
 

@@ -117,3 +117,80 @@ def test_failing_canary_is_in_the_report(failing):
     for name in CANARIES:
         assert records[name]["state"] != "armed"
         assert records[name]["errors"], records[name]
+
+
+# The rollout runs (last in converge.yml): molecule-fleet-02, the first rollout host, has a stand-in grub, so it needs
+# a reboot, and its container stops when it reboots: the reboot never comes back (vars/inject-reboot-never-returns.yml).
+FAILING = "molecule-fleet-02"
+AFTER_FAILING = sorted(set(REST) - {FAILING})
+
+
+def rollout_failure_message(log):
+    """The message the Report play failed the run with, after writing the report."""
+    messages = re.findall(r'"msg": "(The rollout failed on .*?)"\n', log)
+    assert len(messages) == 1, log[-3000:]
+    return messages[0].replace('\\"', '"')
+
+
+def assert_rollout_failed_after_the_report(name):
+    log = read_log(name)
+    assert exit_code(log) != 0, log[-3000:]
+    assert "Canary gate open" in log
+    # Every failure was rescued and recorded: no host failed, the Report play ran to its last task and failed there.
+    results = recap(log)
+    assert all(results[h]["failed"] == 0 and results[h]["unreachable"] == 0 for h in HOSTS), results
+    assert results["localhost"]["failed"] == 1, results
+    assert log.index("PLAY [Rollout") < log.index("PLAY [Report")
+    message = rollout_failure_message(log)
+    assert message.startswith("The rollout failed on %s (the report: %s/kdump-report.md)." % (
+        FAILING, run_dir(name) / "kdump-report")), message
+    data = report(name)
+    records = {r["host"]: r for r in data["hosts"]}
+    assert sorted(records) == HOSTS
+    failed = records[FAILING]
+    assert failed["rollout"]["status"] == "failed", failed
+    # The reboot itself was tried (kdump_reserve asked for it) and did not come back within kdump_reboot_timeout.
+    assert failed["crashkernel_configured"], failed
+    assert "timed out" in failed["rollout"]["detail"].lower(), failed["rollout"]
+    assert "rollout failed: " + failed["rollout"]["detail"] in failed["errors"], failed["errors"]
+    assert "%s: %s" % (FAILING, failed["rollout"]["detail"]) in message, message
+    assert data["summary"]["rollouts_failed"] == [FAILING]
+    for name_ in CANARIES:
+        assert records[name_]["rollout"]["status"] == "not_run", records[name_]
+    markdown = (run_dir(name) / "kdump-report" / "kdump-report.md").read_text(encoding="utf-8")
+    assert "| %s | failed | " % FAILING in markdown
+    return log, message, data, records, markdown
+
+
+def test_rollout_stops_past_max_fail_percentage_and_reports_the_hosts_not_reached():
+    """kdump_serial=1, kdump_max_fail_percentage=0: the first batch fails, so no later batch runs."""
+    log, message, data, records, markdown = assert_rollout_failed_after_the_report("rollout-stops")
+    assert play_batches(log, "Rollout") == [[FAILING]]
+    stop = ("The rollout stopped after 1 of %d hosts: 1 failed (%s), 100.0%% of the hosts reached, above "
+            "kdump_max_fail_percentage 0%%; not rolled out: %s." % (len(REST), FAILING, ", ".join(AFTER_FAILING)))
+    assert stop in message, message
+    assert data["summary"]["rollouts_not_reached"] == AFTER_FAILING
+    for host in AFTER_FAILING:
+        assert records[host]["rollout"] == {"status": "not_reached", "detail": stop}, records[host]
+        assert "not rolled out: " + stop in records[host]["errors"]
+        assert "| %s | not rolled out | " % host in markdown
+    assert "**%s**" % stop in markdown
+
+
+def test_rollout_goes_on_within_max_fail_percentage_and_the_run_still_fails():
+    """kdump_serial=2, kdump_max_fail_percentage=50: 1 of 2 and then 1 of 4 failed, never above 50%."""
+    log, message, data, records, markdown = assert_rollout_failed_after_the_report("rollout-goes-on")
+    batches = play_batches(log, "Rollout")
+    assert sorted(h for batch in batches for h in batch) == REST, batches
+    assert "The rollout went on for every other host (kdump_max_fail_percentage 50%)." in message, message
+    assert data["summary"]["rollouts_not_reached"] == []
+    for host in AFTER_FAILING:
+        assert records[host]["rollout"] == {"status": "done", "detail": ""}, records[host]
+    assert "not rolled out" not in markdown
+
+
+@pytest.mark.parametrize("run", ["first", "rerun"])
+def test_a_rollout_without_failures_reports_every_rollout_host_done(run):
+    records = {r["host"]: r for r in report(run)["hosts"]}
+    assert all(records[h]["rollout"] == {"status": "done", "detail": ""} for h in REST), records
+    assert all(records[h]["rollout"]["status"] == "not_run" for h in CANARIES), records

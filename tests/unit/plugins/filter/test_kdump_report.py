@@ -105,7 +105,8 @@ def test_record_fields_come_from_verify_and_reserve():
             {'path': '/var/crash/202611252341', 'time': '2026-11-25T23:41:52Z', 'size_bytes': 48234496, 'complete': True,
              'panic': None, 'crash': None},
         ],
-        'crash_test': {'status': 'not_run', 'detail': ''}, 'calibration': None, 'calibration_refusal': None,
+        'crash_test': {'status': 'not_run', 'detail': ''}, 'rollout': {'status': 'not_run', 'detail': ''},
+        'calibration': None, 'calibration_refusal': None,
         'calibration_failure': None, 'errors': [],
         # Neither an analysis tools result nor SysRq diagnostics were registered for this host.
         'analysis_tools': None, 'diagnostics': {}}
@@ -169,6 +170,65 @@ def test_an_unreachable_canary_is_unknown_with_the_reason_crash_test_yml_recorde
     assert record['errors'] == [NO_VERIFY, 'canary: ' + RESULTS['canary_unreachable']['msg']]
 
 
+STOPPED = ('The rollout stopped after 1 of 4 hosts: 1 failed (h2), 100.0% of the hosts reached, above '
+           'kdump_max_fail_percentage 0%; not rolled out: h3, h4, h5.')
+
+# site.yml's Rollout play: (host variables) -> rollout status, detail, the error the record adds
+ROLLOUT_CASES = [
+    pytest.param({'__kdump_verify': r('verify_container')}, 'not_run', '', None, id='not-in-a-rollout'),
+    pytest.param({'__kdump_verify': r('verify_container'), '__kdump_rollout_reached': True, '__kdump_reboot': r('skipped')},
+                 'done', '', None, id='done-nothing-to-reboot'),
+    pytest.param({'__kdump_verify': r('verify_before_reboot'), '__kdump_reserve': r('reserve_pending'),
+                  '__kdump_rollout_reached': True, '__kdump_rollout_failure': r('rollout_reboot_timed_out')},
+                 'failed', RESULTS['rollout_reboot_timed_out']['msg'],
+                 'rollout failed: ' + RESULTS['rollout_reboot_timed_out']['msg'], id='reboot-did-not-come-back'),
+    pytest.param({'__kdump_verify': r('verify_container'), '__kdump_rollout_reached': True,
+                  '__kdump_rollout_failure': r('rollout_unreachable')},
+                 'failed', RESULTS['rollout_unreachable']['msg'], 'rollout failed: ' + RESULTS['rollout_unreachable']['msg'],
+                 id='unreachable'),
+    pytest.param({'__kdump_verify': r('verify_before_reboot'), '__kdump_reserve': r('reserve_pending'),
+                  '__kdump_rollout_not_reached': STOPPED},
+                 'not_reached', STOPPED, 'not rolled out: ' + STOPPED, id='stopped-before-its-batch'),
+    # The rollout stopped while the host was in the last batch (the mark is set first): it was reached.
+    pytest.param({'__kdump_verify': r('verify_container'), '__kdump_rollout_reached': True,
+                  '__kdump_rollout_not_reached': STOPPED}, 'done', '', None, id='reached-wins'),
+    pytest.param({'__kdump_verify': r('verify_container'), '__kdump_rollout_not_reached': ''}, 'not_run', '', None,
+                 id='empty-reason-is-no-reason'),
+]
+
+
+@pytest.mark.parametrize('host_vars, status, detail, error', ROLLOUT_CASES)
+def test_rollout(host_vars, status, detail, error):
+    record = record_of(host_vars)
+    assert record['rollout'] == {'status': status, 'detail': detail}
+    rollout_errors = [e for e in record['errors'] if e.startswith(('rollout failed: ', 'not rolled out: '))]
+    assert rollout_errors == ([error] if error else [])
+
+
+def test_a_failed_or_not_reached_rollout_keeps_the_host_state():
+    """The rollout record says what happened; the state still comes from the newest kdump_verify."""
+    pending = record_of({'__kdump_verify': r('verify_before_reboot'), '__kdump_reserve': r('reserve_pending'),
+                         '__kdump_rollout_not_reached': STOPPED})
+    assert pending['state'] == 'reboot_pending' and pending['reboot_pending']
+    failed = record_of({'__kdump_rollout_reached': True, '__kdump_rollout_failure': r('rollout_unreachable')})
+    assert failed['state'] == 'unknown'
+    assert failed['errors'] == [NO_VERIFY, 'rollout failed: ' + RESULTS['rollout_unreachable']['msg']]
+
+
+def test_summary_lists_failed_and_not_reached_rollouts():
+    hostvars = {
+        'h1': {'__kdump_verify': r('verify_container'), '__kdump_rollout_reached': True},
+        'h2': {'__kdump_verify': r('verify_container'), '__kdump_rollout_reached': True,
+               '__kdump_rollout_failure': r('rollout_reboot_timed_out')},
+        'h3': {'__kdump_verify': r('verify_container'), '__kdump_rollout_not_reached': STOPPED},
+        'h4': {'__kdump_verify': r('verify_container'), '__kdump_rollout_not_reached': STOPPED},
+        'canary': {'__kdump_verify': r('verify_container'), '__kdump_canary_reached': True},
+    }
+    summary = kdump_report(hostvars, ['canary', 'h1', 'h2', 'h3', 'h4'])['summary']
+    assert summary['rollouts_failed'] == ['h2']
+    assert summary['rollouts_not_reached'] == ['h3', 'h4']
+
+
 def test_summary_counts_states_memory_and_crash_tests():
     hostvars = {
         'armed': {'__kdump_verify': r('verify_armed')},
@@ -189,6 +249,7 @@ def test_summary_counts_states_memory_and_crash_tests():
         # reserved_bytes null (container) and missing (unknown) count as 0
         'reserved_bytes_total': 4 * 201326592,
         'crash_tests_passed': ['passed'], 'crash_tests_failed': ['lost'], 'crash_tests_refused': ['container'],
+        'rollouts_failed': [], 'rollouts_not_reached': [],
         'not_armed_hosts': ['silent', 'pending', 'container', 'lost', 'gone'],
         # every dump on every host; the results carry no crash records, so no signatures
         'dumps': 13, 'crash_signatures': 0, 'hosts_with_dumps': ['armed', 'lost', 'off', 'passed'],
@@ -198,7 +259,8 @@ def test_summary_counts_states_memory_and_crash_tests():
 def test_empty_fleet():
     assert kdump_report({}, []) == {'summary': {
         'hosts': 0, 'armed': 0, 'reboot_pending': 0, 'not_armed': 0, 'disabled': 0, 'unknown': 0, 'reserved_bytes_total': 0,
-        'crash_tests_passed': [], 'crash_tests_failed': [], 'crash_tests_refused': [], 'not_armed_hosts': [],
+        'crash_tests_passed': [], 'crash_tests_failed': [], 'crash_tests_refused': [], 'rollouts_failed': [],
+        'rollouts_not_reached': [], 'not_armed_hosts': [],
         'dumps': 0, 'crash_signatures': 0, 'hosts_with_dumps': []}, 'hosts': [], 'crashes': [],
         'calibration': {'hosts': [], 'kernels': [], 'kdump_crashkernel': None, 'kdump_crashkernel_tiers': [], 'notes': []}}
 
